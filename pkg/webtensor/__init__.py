@@ -1,0 +1,40 @@
+"""webtensor: a TensorFlow-compatible tensor, autodiff and training library in pure Python.
+
+    import webtensor as tf
+    x = tf.constant([[1., 2.], [3., 4.]])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(x @ x)
+    tape.gradient(y, x)
+"""
+__version__ = "0.1.0"
+
+from . import backends as _backends  # noqa: F401  (sets the default backend)
+from . import dtypes, errors, nest  # noqa: F401
+from . import ops as _ops  # noqa: F401  (registers every op)
+from .core.function import function  # noqa: F401
+from .core.module import Module  # noqa: F401
+from .core.state import executing_eagerly, init_scope, name_scope  # noqa: F401
+from .core.tape import GradientTape, UnconnectedGradients  # noqa: F401
+from .core.tensor import Tensor, constant, convert_to_tensor, is_tensor  # noqa: F401
+from .core.variable import Variable  # noqa: F401
+from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: F401,A004
+                     int32, int64, uint8, uint16, uint32, uint64)
+from .ops.array_ops import (argsort, boolean_mask, broadcast_static_shape, broadcast_to, concat, expand_dims,  # noqa: F401
+                            eye, fill, gather, gather_nd, identity, linspace, one_hot, ones, pad, rank, reshape,
+                            reverse, scatter_nd, shape, shape_n, size, slice, sort, split, squeeze, stack,
+                            stop_gradient, strided_slice, tensor_scatter_nd_add, tensor_scatter_nd_update, tile,
+                            transpose, unstack, zeros)
+from .ops.array_ops import range_ as range  # noqa: F401,A004
+from .ops.linalg_ops import einsum, matmul, tensordot  # noqa: F401
+from .ops.math_ops import (abs, add, add_n, cast, clip_by_value, cos, divide, equal, exp, greater,  # noqa: F401,A004
+                           greater_equal, less, less_equal, logical_and, logical_not, logical_or, maximum, minimum,
+                           multiply, negative, not_equal, ones_like, pow, realdiv, round, saturate_cast, sigmoid,
+                           sign, sin, sqrt, square, subtract, tan, tanh, truediv, where, zeros_like)
+from .ops.reduction_ops import (argmax, argmin, cumsum, norm, reduce_all, reduce_any,  # noqa: F401
+                                reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
+                                reduce_sum, reduce_variance)
+from .tensor_shape import TensorShape, TensorSpec  # noqa: F401
+from . import linalg, math  # noqa: F401,E402
+
+newaxis = None

@@ -1,0 +1,32 @@
+"""The backend protocol: write, read (the only sync point), run.
+
+A backend holds tensor data as handles: any object with ``.shape`` (a tuple)
+and ``.dtype`` (a numpy dtype). ``run`` executes one registered op on handles
+and returns handles. Ops or dtypes a backend lacks fall back to the CPU
+(numpy) backend with a transfer, as TensorFlow's soft device placement does.
+"""
+
+
+class Backend:
+    name = "abstract"
+    device_type = "CPU"
+    device_name = "/job:localhost/replica:0/task:0/device:CPU:0"
+
+    def write(self, array):
+        """Takes a numpy array and returns a handle holding a copy of its data."""
+        raise NotImplementedError
+
+    def read(self, handle):
+        """Returns the handle's data as a numpy array, waiting for pending work."""
+        raise NotImplementedError
+
+    def run(self, op, handles, params):
+        """Runs op on handles; returns a handle (or a tuple of handles for multi-output ops)."""
+        raise NotImplementedError
+
+    def supports(self, op, dtype):
+        """Whether this backend has a kernel for op on inputs of this dtype."""
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<backend {self.name} {self.device_name}>"
