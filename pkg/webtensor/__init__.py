@@ -35,6 +35,8 @@ from .ops.reduction_ops import (argmax, argmin, cumsum, norm, reduce_all, reduce
                                 reduce_logsumexp, reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
                                 reduce_sum, reduce_variance)
 from .tensor_shape import TensorShape, TensorSpec  # noqa: F401
-from . import linalg, math  # noqa: F401,E402
+from . import config, linalg, math, nn, random  # noqa: F401,E402
+from .ops.control_flow_ops import *  # noqa: F401,F403,E402
+from .backends import device  # noqa: F401,E402
 
 newaxis = None

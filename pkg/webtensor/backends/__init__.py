@@ -53,3 +53,31 @@ _tensor._DEFAULT = numpy_backend
 _env = os.environ.get("WEBTENSOR_BACKEND")
 if _env:
     set_default(_env)
+
+
+class device:
+    """Places ops created inside on a device: ``with tf.device("/CPU:0"): ...``.
+
+    A device with no backend here (e.g. '/GPU:0' without a usable adapter) keeps the
+    current placement, as TensorFlow's soft placement does.
+    """
+
+    def __init__(self, device_name):
+        from ..core.state import state
+        self._state = state
+        self._name = device_name
+        self._saved = None
+        backend = None if device_name is None else for_device_string(device_name)
+        self._device = Device(backend) if backend is not None else None
+
+    def __enter__(self):
+        self._saved = self._state.device
+        if self._device is not None:
+            self._state.device = self._device
+        elif self._name is None:
+            self._state.device = None
+        return self
+
+    def __exit__(self, *exc):
+        self._state.device = self._saved
+        return False

@@ -1,0 +1,75 @@
+"""tf.config: devices and backends.
+
+>>> tf.config.list_physical_devices("CPU")
+[PhysicalDevice(name='/physical_device:CPU:0', device_type='CPU')]
+"""
+import collections
+import types
+
+from . import backends as _backends
+from .core.function import functions_run_eagerly, run_functions_eagerly  # noqa: F401
+
+PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"])
+LogicalDevice = collections.namedtuple("LogicalDevice", ["name", "device_type"])
+
+
+def list_physical_devices(device_type=None):
+    """The devices webtensor can place ops on (the CPU, plus a GPU when a WebGPU adapter is usable)."""
+    found = []
+    counts = {}
+    for name in _backends.available():
+        backend = _backends.get(name)
+        kind = backend.device_type
+        if device_type is not None and kind != device_type.upper():
+            continue
+        if kind == "CPU" and counts.get("CPU"):
+            continue
+        index = counts.get(kind, 0)
+        counts[kind] = index + 1
+        found.append(PhysicalDevice(f"/physical_device:{kind}:{index}", kind))
+    return found
+
+
+def list_logical_devices(device_type=None):
+    return [LogicalDevice(d.name.replace("/physical_device:", "/device:"), d.device_type)
+            for d in list_physical_devices(device_type)]
+
+
+def set_backend(name):
+    """Chooses the backend new tensors and ops use by default: 'numpy' (and others when available).
+
+    The WEBTENSOR_BACKEND environment variable sets it at import time.
+    """
+    _backends.set_default(name)
+
+
+def get_backend():
+    """The name of the default backend."""
+    return _backends.default().name
+
+
+def available_backends():
+    return _backends.available()
+
+
+def memory_info(device=None):
+    """Bytes in use and bytes held by the default (or named) backend's pool, when it keeps one."""
+    backend = _backends.default() if device is None else _backends.get(device)
+    info = getattr(backend, "memory_info", None)
+    return info() if info is not None else {"current": 0, "peak": 0, "pool": 0}
+
+
+def _set_memory_growth(device, enable):
+    """Accepted for compatibility; webtensor backends allocate on demand."""
+
+
+def _get_memory_info(device):
+    return memory_info()
+
+
+experimental = types.SimpleNamespace(
+    set_memory_growth=_set_memory_growth,
+    get_memory_info=_get_memory_info,
+    list_physical_devices=list_physical_devices,
+    list_logical_devices=list_logical_devices,
+)

@@ -1,0 +1,1 @@
+"""tf.nn: activations, softmax and cross-entropies, convolution and pooling, normalization."""

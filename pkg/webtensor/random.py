@@ -1,0 +1,1 @@
+"""tf.random: seeded random tensors and tf.random.Generator."""
