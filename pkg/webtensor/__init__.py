@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 from . import backends as _backends  # noqa: F401  (sets the default backend)
 from . import dtypes, errors, nest  # noqa: F401
 from . import ops as _ops  # noqa: F401  (registers every op)
+from .core.custom_gradient import custom_gradient  # noqa: F401
 from .core.function import function  # noqa: F401
 from .core.module import Module  # noqa: F401
 from .core.state import executing_eagerly, init_scope, name_scope  # noqa: F401
