@@ -7,6 +7,8 @@ import numpy as np
 
 from .. import nest
 from ..tensor_shape import TensorShape, TensorSpec
+from . import compiled
+from . import tensor as _tensor
 from .graph import Graph
 from .state import state, swapped
 from .tensor import Tensor, convert_to_tensor
@@ -20,6 +22,7 @@ class ConcreteFunction:
         self._input_structure = input_structure  # (args, kwargs) with TensorSpec leaves for tensors
         self.structured_outputs = output_structure
         self.name = function_name
+        self._plans = {}
 
     @property
     def inputs(self):
@@ -56,8 +59,27 @@ class ConcreteFunction:
 
     def _call_flat(self, tensors):
         g = self.graph
-        outs = g.replay(tensors, [outer for outer, _ in g.captures])
+        captured = [outer for outer, _ in g.captures]
+        plan = self._plan_for(tensors)
+        outs = plan.run(tensors, captured) if plan is not None else g.replay(tensors, captured)
         return nest.pack_sequence_as(self.structured_outputs, _fill_outputs(self.structured_outputs, outs))
+
+    def _plan_for(self, tensors):
+        """The compiled plan when nothing needs to see individual ops (no tracing, no tape), else None."""
+        if state.graph is not None or state.tapes:
+            return None
+        backend = state.device.backend if state.device is not None else _tensor._DEFAULT
+        for t in tensors:
+            if t._backend is not backend:
+                return None
+        plan = self._plans.get(backend.name, False)
+        if plan is False:
+            try:
+                plan = compiled.Plan(self.graph, backend)
+            except compiled.Unsupported:
+                plan = None
+            self._plans[backend.name] = plan
+        return plan
 
     def pretty_printed_signature(self, verbose=True):
         return str(self.graph)
