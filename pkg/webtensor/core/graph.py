@@ -232,6 +232,8 @@ def _json_value(v):
         return v
     if isinstance(v, (tuple, list)):
         return [_json_value(x) for x in v]
+    if isinstance(v, slice):
+        return {"slice": [v.start, v.stop, v.step]}
     if isinstance(v, dict):
         return {str(k): _json_value(x) for k, x in v.items()}
     if hasattr(v, "as_numpy_dtype"):
