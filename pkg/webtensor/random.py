@@ -237,7 +237,7 @@ def stateless_fold_in(seed, data):
     # block `data` of key b at counter_hi a + 2^63: a range apart from the stateless ops' state [0, a, b]
     folded = concat([reshape(data64, [1]), cast(convert_to_tensor(seed), dtypes.int64)], 0)
     folded = folded + convert_to_tensor(np.array([0, -2 ** 63, 0], np.int64))
-    return sample("random_uniform_full_int", lambda n: folded, (2,), dtype if dtype in INTS else dtypes.int64)
+    return sample("random_uniform_full_int", lambda n: (folded, None), (2,), dtype if dtype in INTS else dtypes.int64)
 
 
 experimental = types.SimpleNamespace(

@@ -222,8 +222,16 @@ for _name, (_kernel, _allowed) in RANDOM.items():
 
 
 def sample(op, take, shape, dtype, extra=()):
-    """Binds a random primitive on the state that `take(num_blocks)` hands out (and advances)."""
-    return bind(op, (take(num_blocks(op, shape, dtype)),) + tuple(extra), {"shape": shape, "dtype": dtype})
+    """Binds a random primitive on a state from `take`, then advances that state.
+
+    take(nblocks) -> (state tensor, advance): advance() runs after the op, so a traced graph reads the
+    state, draws, and only then writes the state (no backend sees a write before the read is used).
+    """
+    state_t, advance = take(num_blocks(op, shape, dtype))
+    out = bind(op, (state_t,) + tuple(extra), {"shape": shape, "dtype": dtype})
+    if advance is not None:
+        advance()
+    return out
 
 
 # -- seeds ------------------------------------------------------------------------------------------
@@ -275,10 +283,8 @@ def _variable(initial):
 
 
 def take_from(var, nblocks):
-    """Reads a state variable and advances its counter by nblocks; returns the state read."""
-    value = var.read_value()
-    var.assign_add(np.array([nblocks, 0, 0], np.int64))
-    return value
+    """The state in `var` and a function that advances its counter by nblocks (see `sample`)."""
+    return var.read_value(), lambda: var.assign_add(np.array([nblocks, 0, 0], np.int64))
 
 
 def seeded(seed):
@@ -291,7 +297,7 @@ def seeded(seed):
         return lambda n: take_from(_unseeded[0], n)
     if seed is None and state.graph is None:
         # an eager op with a counter op seed uses its stream once: no variable needed
-        return lambda n: convert_to_tensor(np.array([0, s, g], np.int64))
+        return lambda n: (convert_to_tensor(np.array([0, s, g], np.int64)), None)
     var = _streams.get((g, s))
     if var is None:
         var = _streams[(g, s)] = _variable([0, s, g])
@@ -308,14 +314,14 @@ def stateless(seed, op):
         from .array_ops import concat
         from .math_ops import cast
         value = concat([convert_to_tensor(np.zeros([1], np.int64)), cast(seed, dtypes.int64)], 0)
-        return lambda n: value
+        return lambda n: (value, None)
     arr = np.asarray(seed.numpy() if hasattr(seed, "numpy") else seed)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{op}: seed must be integers of shape [2], got dtype {arr.dtype}: {seed!r}")
     if arr.shape != (2,):
         raise ValueError(f"{op}: seed must have shape [2], got {list(arr.shape)}: {seed!r}")
     value = np.array([0, to_int64(arr[0]), to_int64(arr[1])], np.int64)
-    return lambda n: convert_to_tensor(value)
+    return lambda n: (convert_to_tensor(value), None)
 
 
 # -- distributions over a take function (shared by tf.random, stateless ops and Generator) ---------
