@@ -1,5 +1,5 @@
 """tf.Variable: a mutable tensor. Reads are what GradientTapes watch; writes replace the value."""
-from .. import dtypes
+from .. import dtypes, errors
 from ..tensor_shape import TensorShape
 from . import tensor as _tensor
 from .state import init_scope, state, scope_name
@@ -63,6 +63,8 @@ class Variable:
         base = name if name is not None else "Variable"
         prefix = scope_name()
         self._name = (f"{prefix}/{base}" if prefix else base) + ":0"
+        if constraint is not None and not callable(constraint):
+            raise ValueError(f"Argument `constraint` must be None or a callable, got {constraint!r}")
         self._constraint = constraint
         self._initial_value = value
         self.synchronization = synchronization
@@ -126,25 +128,29 @@ class Variable:
         if isinstance(value, _tensor.Tensor) or hasattr(value, "_as_tensor"):
             value = _tensor.convert_to_tensor(value)
             if value._dtype != self._dtype:
-                raise TypeError(f"Cannot {mode} a value of dtype {value._dtype.name} to the variable "
-                                f"'{self._name}' of dtype {self._dtype.name}; cast it first with tf.cast.")
+                raise ValueError(f"Tensor conversion requested dtype {self._dtype.name} for Tensor with dtype "
+                                 f"{value._dtype.name}: cannot {mode} it to the variable '{self._name}'; "
+                                 "cast it first with tf.cast.")
         else:
             value = _tensor.convert_to_tensor(value, dtype=self._dtype)
         shape = value._shape
         if mode == "assign":
-            ok = self._static_shape.is_compatible_with(shape)
-        else:
-            ok = shape == self._value._shape or not shape or _broadcasts(shape, self._value._shape)
-        if not ok:
-            raise ValueError(f"Cannot {mode} to variable '{self._name}': Shape mismatch. The variable shape "
-                             f"{self.shape}, and the {'assigned value' if mode == 'assign' else 'delta'} shape "
-                             f"{TensorShape(shape)} are incompatible.")
+            if not self._static_shape.is_compatible_with(shape):
+                raise ValueError(f"Cannot assign value to variable '{self._name}': Shape mismatch. The variable "
+                                 f"shape {self.shape}, and the assigned value shape {TensorShape(shape)} are "
+                                 "incompatible.")
+            return value
+        # NOTE: as TF's AssignAddVariableOp, updates need the delta's shape to equal the variable's (no broadcasting).
+        current = self._static_shape if state.graph is not None else TensorShape(self._value._shape)
+        if current.rank is not None and (len(shape) != current.rank or not current.is_compatible_with(shape)):
+            op = "AssignAddVariableOp" if mode == "assign_add" else "AssignSubVariableOp"
+            raise errors.InvalidArgumentError(
+                None, op, f"Cannot update variable with shape {_dims(current)} using a Tensor with shape "
+                f"{_dims(shape)}, shapes must be equal. [Op:{op}]")
         return value
 
     def _set(self, value):
         """Replaces the eager value (used by assign, checkpoints and graph replay)."""
-        if self._constraint is not None:
-            value = _tensor.convert_to_tensor(self._constraint(value))
         self._value = _fresh(value)
 
     # -- properties --------------------------------------------------------------------------------
@@ -155,9 +161,7 @@ class Variable:
 
     @property
     def shape(self):
-        if state.graph is None and self._static_shape.is_fully_defined():
-            return self._static_shape
-        return self._static_shape if state.graph is not None else TensorShape(self._value._shape)
+        return self._static_shape
 
     def get_shape(self):
         return self.shape
@@ -227,7 +231,5 @@ class Variable:
                 f"numpy={_tensor._numpy_text(self._value, True)}>")
 
 
-def _broadcasts(small, big):
-    if len(small) > len(big):
-        return False
-    return all(s in (1, b) for s, b in zip(reversed(small), reversed(big)))
+def _dims(shape):
+    return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
