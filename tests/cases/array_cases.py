@@ -336,3 +336,10 @@ CASES += [
            lambda i: np.stack([np.where(i == c, 5, -1).astype(np.int32) for c in range(3)]),
            name="one_hot_axis0_int_values", dtypes=("float32",)),
 ]
+
+CASES += [
+    # negative segment ids drop their rows (and get no gradient), as in TensorFlow
+    OpCase("unsorted_segment_sum", lambda tf, d, s: tf.math.unsorted_segment_sum(d, s, 2),
+           [rand(4, 3), np.array([1, -1, 0, 1], np.int32)],
+           lambda d, s: np.stack([d[2], d[0] + d[3]]), name="unsorted_segment_sum_negative_ids"),
+]

@@ -472,15 +472,36 @@ def broadcast_static_shape(shape_x, shape_y):
 
 # -- gather / scatter ------------------------------------------------------------------------------
 
+def _position(flat, shape):
+    return ",".join(str(int(i)) for i in np.unravel_index(flat, shape)) if shape else ""
+
+
 def _check_indices(indices, limit, op):
-    if indices.size and limit is not None and (indices.min() < -limit or indices.max() >= limit):
-        bad = indices[(indices < 0) | (indices >= limit)].reshape(-1)[0]
-        raise errors.InvalidArgumentError(None, op, f"indices = {int(bad)} is not in [0, {limit}) [Op:{op}]")
+    """TensorFlow (on CPU) rejects indices outside [0, limit), negative ones included, naming the first."""
+    bad = (indices < 0) | (indices >= limit)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise errors.InvalidArgumentError(
+            None, op, f"indices[{_position(k, indices.shape)}] = {int(indices.reshape(-1)[k])} is not in "
+            f"[0, {limit}) [Op:{op}]")
+
+
+def _check_index_rows(indices, shape, op):
+    """Each row of the last axis of indices must address an element (or slice) of shape."""
+    k = indices.shape[-1]
+    bad = ((indices < 0) | (indices >= np.asarray(shape[:k], dtype=np.int64))).any(axis=-1)
+    if bad.any():
+        flat = int(np.flatnonzero(bad)[0])
+        row = indices.reshape(-1, k)[flat]
+        where = "param shape" if op == "GatherNd" else "shape"
+        raise errors.InvalidArgumentError(
+            None, op, f"indices[{_position(flat, bad.shape)}] = [{', '.join(str(int(v)) for v in row)}] does not "
+            f"index into {where} {_fmt(shape)} [Op:{op}]")
 
 
 def _gather_kernel(params, indices, axis, batch_dims):
     _check_indices(indices, params.shape[axis], "GatherV2")
-    idx = np.where(indices < 0, indices + params.shape[axis], indices)  # TF rejects negatives on CPU
+    idx = indices
     if batch_dims == 0:
         return np.take(params, idx, axis=axis)
     # batched: loop over the flattened batch (params and indices share leading batch dims)
@@ -540,9 +561,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
 
 
 def _gather_nd_kernel(params, indices):
-    k = indices.shape[-1]
-    for j in range(k):
-        _check_indices(indices[..., j], params.shape[j], "GatherNd")
+    _check_index_rows(indices, params.shape, "GatherNd")
     return params[tuple(np.moveaxis(indices, -1, 0))]
 
 
@@ -560,9 +579,7 @@ def _gather_nd_infer(inputs, params):
 
 def _scatter_nd_kernel(indices, updates, shape):
     out = np.zeros(shape, dtype=updates.dtype)
-    k = indices.shape[-1]
-    for j in range(k):
-        _check_indices(indices[..., j], shape[j], "ScatterNd")
+    _check_index_rows(indices, shape, "ScatterNd")
     np.add.at(out, tuple(np.moveaxis(indices, -1, 0)), updates)
     return out
 
@@ -620,16 +637,34 @@ def tensor_scatter_nd_update(tensor, indices, updates, name=None):
 
 
 def _segment_kernel(data, segment_ids, num_segments):
-    _check_indices(segment_ids, num_segments, "UnsortedSegmentSum")
+    # As in TensorFlow, negative ids drop their row; ids >= num_segments are an error.
+    bad = segment_ids >= num_segments
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise errors.InvalidArgumentError(
+            None, "UnsortedSegmentSum", f"segment_ids[{_position(k, segment_ids.shape)}] = "
+            f"{int(segment_ids.reshape(-1)[k])} is out of range [0, {num_segments}) [Op:UnsortedSegmentSum]")
     out = np.zeros((num_segments,) + data.shape[segment_ids.ndim:], dtype=data.dtype)
-    np.add.at(out, segment_ids, data)
+    keep = segment_ids >= 0
+    np.add.at(out, segment_ids[keep], data[keep])
     return out
+
+
+def _segment_grad(op, dy):
+    # rows with a negative id were dropped: their gradient is zero (gather would reject the id)
+    ids = op.inputs[1]
+    keep = m.greater_equal(ids, m.zeros_like(ids))
+    picked = gather(dy, m.where(keep, ids, m.zeros_like(ids)))
+    mask = keep
+    for _ in range(len(picked._shape) - len(ids._shape)):
+        mask = expand_dims(mask, -1)
+    return [m.where(mask, picked, m.zeros_like(picked)), None]
 
 
 defop("unsorted_segment_sum", _segment_kernel,
       lambda inputs, params: [((params["num_segments"],) + inputs[0]._shape[len(inputs[1]._shape):],
                                inputs[0]._dtype)],
-      lambda op, dy: [gather(dy, op.inputs[1]), None])
+      _segment_grad)
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
