@@ -178,16 +178,16 @@ def _concat_infer(inputs, params):
     first = inputs[0]
     rank = len(first._shape)
     total = 0
-    for t in inputs:
+    for k, t in enumerate(inputs):  # (not inputs.index(t): == on tensors is elementwise)
         if len(t._shape) != rank:
             raise errors.InvalidArgumentError(
                 None, "concat", f"ConcatOp : Ranks of all input tensors should match: shape[0] = {_fmt(first._shape)} "
-                f"vs. shape[{inputs.index(t)}] = {_fmt(t._shape)} [Op:ConcatV2]")
+                f"vs. shape[{k}] = {_fmt(t._shape)} [Op:ConcatV2]")
         for i, (d0, d) in enumerate(zip(first._shape, t._shape)):
             if i != a and d0 is not None and d is not None and d0 != d:
                 raise errors.InvalidArgumentError(
                     None, "concat", f"ConcatOp : Dimension {i} in both shapes must be equal: shape[0] = "
-                    f"{_fmt(first._shape)} vs. shape[{inputs.index(t)}] = {_fmt(t._shape)} [Op:ConcatV2]")
+                    f"{_fmt(first._shape)} vs. shape[{k}] = {_fmt(t._shape)} [Op:ConcatV2]")
         total = None if total is None or t._shape[a] is None else total + t._shape[a]
         if t._dtype is not first._dtype:
             raise errors.DTypeMismatchError(None, "concat", f"ConcatOp: all inputs must have the same dtype, got "
@@ -754,13 +754,13 @@ def zeros(shape, dtype=dtypes.float32, name=None):
     TensorShape([2, 3])
     """
     dtype = dtypes.as_dtype(dtype)
-    return broadcast_to(constant(0, dtype=dtype), static_shape(shape, "zeros"))
+    return broadcast_to(constant(np.zeros((), dtype.as_numpy_dtype)), static_shape(shape, "zeros"))
 
 
 def ones(shape, dtype=dtypes.float32, name=None):
     """A tensor of ones."""
     dtype = dtypes.as_dtype(dtype)
-    return broadcast_to(constant(1, dtype=dtype), static_shape(shape, "ones"))
+    return broadcast_to(constant(np.ones((), dtype.as_numpy_dtype)), static_shape(shape, "ones"))  # bool too
 
 
 def fill(dims, value, name=None):
@@ -810,7 +810,13 @@ def range_(start, limit=None, delta=1, dtype=None, name="range"):
     """
     if limit is None:
         start, limit = 0, start
-    args = [to_tensor(v) for v in (start, limit, delta)]
+    if dtype is not None:
+        # Python numbers go straight to dtype: tf.range(0., 1., .3, dtype=tf.float64) must not round via float32
+        target = dtypes.as_dtype(dtype).as_numpy_dtype
+        args = [to_tensor(v) if isinstance(v, Tensor) or hasattr(v, "_as_tensor") else
+                constant(np.asarray(v).astype(target)) for v in (start, limit, delta)]
+    else:
+        args = [to_tensor(v) for v in (start, limit, delta)]
     if dtype is None:
         order = [dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64]
         dtype = max((a._dtype for a in args), key=lambda d: order.index(d) if d in order else 0)
