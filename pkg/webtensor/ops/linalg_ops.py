@@ -29,7 +29,12 @@ def _matmul_infer(inputs, params):
     if ka is not None and kb is not None and ka != kb:
         raise errors.InvalidArgumentError(
             None, "matmul", f"Matrix size-incompatible: In[0]: {_fmt(sa)}, In[1]: {_fmt(sb)} [Op:MatMul]")
-    batch = broadcast_shapes(sa[:-2], sb[:-2], "matmul")
+    try:
+        batch = broadcast_shapes(sa[:-2], sb[:-2], "matmul")
+    except errors.InvalidArgumentError:
+        raise errors.InvalidArgumentError(
+            None, "matmul", f"In[0] and In[1] must have compatible batch dimensions: {_fmt(sa)} vs. {_fmt(sb)} "
+            "[Op:BatchMatMulV2]") from None
     return [(batch + (m_, n), a._dtype)]
 
 
@@ -63,8 +68,10 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     """
     a, b = binary_operands(a, b, "MatMul")
     check_dtype(a, NUMERIC, "MatMul")
-    return bind("matmul", (a, b), {"transpose_a": bool(transpose_a or adjoint_a),
-                                   "transpose_b": bool(transpose_b or adjoint_b)})
+    params = {"transpose_a": bool(transpose_a or adjoint_a), "transpose_b": bool(transpose_b or adjoint_b)}
+    if len(a._shape) < 2 or len(b._shape) < 2:
+        _matmul_infer((a, b), params)  # numpy's matmul would accept vectors; TensorFlow rejects them
+    return bind("matmul", (a, b), params)
 
 
 def matvec(a, b, transpose_a=False, adjoint_a=False, name=None):
