@@ -166,11 +166,11 @@ class GradientTape:
             cols.append(self._backward([target], [seed], [source], UnconnectedGradients.ZERO)[0])
         jac = array_ops.stack(cols, axis=1) if cols else array_ops.zeros([batch, 0] + list(source.shape)[1:])
         jac = array_ops.reshape(jac, tshape + list(source.shape)[1:])
+        if UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.NONE and not self._connected(target, source):
+            jac = None
         if not self._persistent:
             self._used = True
             self._release()
-        if UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.NONE and not self._connected(target, source):
-            return None
         return jac
 
     def _check_usable(self, what):
@@ -187,7 +187,8 @@ class GradientTape:
             return [id(t) for t in self._var_reads.get(id(source), ())]
         if not hasattr(source, "_dtype"):
             raise ValueError(f"gradient sources must be tensors or variables, got {type(source).__name__}: {source!r}")
-        return [id(source)]
+        # A tensor the tape neither watched nor produced gets no gradient, as in TF.
+        return [id(source)] if id(source) in self._tracked else []
 
     def _reachable(self, flat_sources):
         """The recorded calls that depend on some source, and the ids of all tensors that do."""

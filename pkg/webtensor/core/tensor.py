@@ -71,10 +71,15 @@ class Tensor:
         return self._backend.read(self._value)
 
     def __array__(self, dtype=None, copy=None):
-        arr = self._backend.read(self._value)
-        if dtype is not None:
-            arr = arr.astype(dtype)
-        return arr.copy() if copy else arr
+        arr = np.asarray(self._backend.read(self._value))
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        if copy:
+            return arr.copy()
+        # A read-only view: writing through it would change an immutable tensor.
+        view = arr.view()
+        view.flags.writeable = False
+        return view
 
     def __len__(self):
         if not self._shape:
