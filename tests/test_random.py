@@ -258,6 +258,21 @@ def test_traced_function_without_seed_draws_new_values():
     assert not np.array_equal(f(), f())
 
 
+def test_shapes_known_only_when_the_graph_runs():
+    spec = [tf.TensorSpec([None, 2], tf.float32)]
+    f = tf.function(lambda x: tf.random.stateless_uniform(tf.shape(x), seed=[1, 2]), input_signature=spec)
+    for n in (3, 5):
+        np.testing.assert_array_equal(f(tf.zeros([n, 2])), tf.random.stateless_uniform([n, 2], seed=[1, 2]))
+    g = tf.random.Generator.from_seed(4)
+    h = tf.function(lambda x: (g.normal([tf.shape(x)[0], 2]), tf.random.shuffle(x),
+                               tf.random.categorical(x, 3, seed=1)), input_signature=spec)
+    normal, shuffled, samples = h(tf.reshape(tf.range(10.0), [5, 2]))
+    assert normal.shape == (5, 2) and samples.shape == (5, 3)
+    assert g.state.numpy().tolist() == [3, 0, 4]  # 10 float32 normals: 10 words, 3 blocks
+    np.testing.assert_array_equal(normal, tf.random.Generator.from_seed(4).normal([5, 2]))
+    assert sorted(shuffled.numpy()[:, 0].tolist()) == [0, 2, 4, 6, 8]
+
+
 def test_random_ops_have_no_gradient_but_their_parameters_do():
     mean = tf.Variable(1.0)
     x = tf.Variable([1.0, 2.0])
@@ -298,7 +313,8 @@ def test_generator_same_seed_same_stream():
     for draw in (lambda g: g.normal([3]), lambda g: g.uniform([2, 2]), lambda g: g.truncated_normal([5]),
                  lambda g: g.uniform([4], 0, 10, dtype=tf.int32), lambda g: g.uniform_full_int([3])):
         np.testing.assert_array_equal(draw(g1), draw(g2))
-    assert not np.array_equal(tf.random.Generator.from_seed(8).normal([3]), tf.random.Generator.from_seed(7).normal([3]))
+    other = tf.random.Generator.from_seed(8).normal([3])
+    assert not np.array_equal(other, tf.random.Generator.from_seed(7).normal([3]))
 
 
 def test_generator_state_advances_and_resets():

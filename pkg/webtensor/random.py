@@ -8,10 +8,9 @@ import numpy as np
 from . import dtypes
 from .core.state import init_scope
 from .core.tensor import SymbolicTensor, convert_to_tensor
-from .ops.random_ops import (DEFAULT_GRAPH_SEED, FLOATS, INTS, categorical, check_dtype, draw_normal,  # noqa: F401
-                             draw_uniform, get_seed, normal, sample, set_seed, shuffle, stateless_categorical,
-                             stateless_normal, stateless_shuffle, stateless_truncated_normal, stateless_uniform,
-                             take_from, to_int64, truncated_normal, uniform)
+from .ops.random_ops import (DEFAULT_GRAPH_SEED, FLOATS, INTS, categorical, check_dtype,  # noqa: F401
+                             draw_categorical, draw_normal, draw_shuffle, draw_uniform, get_seed, normal, sample,
+                             set_seed, shuffle, stateless, take_from, to_int64, truncated_normal, uniform)
 
 _STATE_SIZE = 3
 
@@ -189,6 +188,62 @@ def _key_counter_state(key, counter):
         raise ValueError(f"Philox needs a key of 1 integer and a counter of 2, got {key.shape[0]} and "
                          f"{counter.shape[0]}")
     return _state_array([counter[0], counter[1], key[0]])
+
+
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, name=None, alg="auto_select"):
+    """Uniform values determined only by seed=[a, b] (ints: both bounds, or both None for the full range).
+
+    >>> tf.random.stateless_uniform([2], seed=[1, 2]).shape
+    TensorShape([2])
+    """
+    op = "stateless_random_uniform"
+    dtype = check_dtype(dtype, FLOATS + INTS, op)
+    if dtype.is_integer and (minval is None) != (maxval is None):
+        raise ValueError(f"For integer dtype {dtype!r}, minval and maxval must be both `None` or both non-`None`;"
+                         f" got minval={minval!r} and maxval={maxval!r}.")
+    if dtype in (dtypes.uint32, dtypes.uint64) and minval is not None:
+        raise ValueError(f"{op}: unsigned dtype {dtype.name} supports only the full range (minval=maxval=None)")
+    return draw_uniform(stateless(seed, op), shape, minval, maxval, dtype, op)
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None, alg="auto_select"):
+    """Normal values determined only by seed=[a, b].
+
+    >>> tf.random.stateless_normal([2], seed=[1, 2]).shape
+    TensorShape([2])
+    """
+    op = "stateless_random_normal"
+    return draw_normal("random_normal", stateless(seed, op), shape, mean, stddev, dtype, op)
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None,
+                               alg="auto_select"):
+    """Truncated normal values (within 2 stddev) determined only by seed=[a, b].
+
+    >>> tf.random.stateless_truncated_normal([2], seed=[1, 2]).shape
+    TensorShape([2])
+    """
+    op = "stateless_truncated_normal"
+    return draw_normal("random_truncated_normal", stateless(seed, op), shape, mean, stddev, dtype, op)
+
+
+def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=None):
+    """Categorical samples determined only by seed=[a, b].
+
+    >>> tf.random.stateless_categorical([[0.0, 0.0]], 3, seed=[1, 2]).shape
+    TensorShape([1, 3])
+    """
+    op = "stateless_categorical"
+    return draw_categorical(stateless(seed, op), logits, num_samples, dtype, op)
+
+
+def stateless_shuffle(value, seed, name=None):
+    """A permutation of value along axis 0 determined only by seed=[a, b].
+
+    >>> tf.random.experimental.stateless_shuffle(tf.range(4), seed=[1, 2]).shape
+    TensorShape([4])
+    """
+    return draw_shuffle(stateless(seed, "stateless_shuffle"), value, "stateless_shuffle")
 
 
 _global = []

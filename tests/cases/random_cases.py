@@ -189,3 +189,15 @@ for _dtype in ("int32", "int64", "uint32", "uint64"):
             "random_uniform_full_int", _bind("random_uniform_full_int", (5,), _dtype), [_state(_st)],
             lambda s, dtype=_dtype: reference_uniform_full_int(s, (5,), dtype),
             name=f"random_uniform_full_int_{_dtype}_{_st}", dtypes=("float32",), grad=False))
+
+# Shapes known only when a traced graph runs: params["shape"] has None, and a trailing `dims` input the values.
+CASES += [
+    OpCase("random_uniform", lambda tf, state, dims: _bind("random_uniform", (None, 3), "float32")(tf, state, dims),
+           [_state("pi"), np.array([2, 3], np.int64)], lambda s, d: reference_uniform(s, (2, 3), "float32"),
+           name="random_uniform_run_time_shape", dtypes=("float32",), grad=False),
+    OpCase("random_uniform_int",
+           lambda tf, state, lo, hi, dims: _bind("random_uniform_int", (None,), "int32")(tf, state, lo, hi, dims),
+           [_state("carry"), np.array(-4, np.int32), np.array(9, np.int32), np.array([7], np.int32)],
+           lambda s, lo, hi, d: reference_uniform_int(s, lo, hi, (7,), "int32"),
+           name="random_uniform_int_run_time_shape", dtypes=("float32",), grad=False),
+]

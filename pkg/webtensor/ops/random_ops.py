@@ -190,8 +190,27 @@ FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
 INTS = (dtypes.int32, dtypes.int64, dtypes.uint32, dtypes.uint64)
 
 
+def _run_time_shape(kernel):
+    """Lets a kernel take its shape from a trailing `dims` input when params["shape"] has unknown dims."""
+    def run(state, *rest, shape, dtype):
+        if None in shape:
+            *rest, dims = rest
+            shape = tuple(int(d) for d in dims)
+            if any(d < 0 for d in shape):
+                raise errors.InvalidArgumentError(None, None, f"Dimensions must be non-negative, got {list(shape)}")
+        return kernel(state, *rest, shape=shape, dtype=dtype)
+    return run
+
+
 def _random_infer(name, allowed):
     def infer(inputs, params):
+        if None in params["shape"]:
+            dims = inputs[-1]
+            inputs = inputs[:-1]
+            if dims._dtype not in (dtypes.int32, dtypes.int64) or dims._shape != (len(params["shape"]),):
+                raise errors.InvalidArgumentError(
+                    None, name, f"{name}: dims must be an int vector of length {len(params['shape'])}, got "
+                    f"{dims._dtype.name}{list(dims._shape)} [Op:{name}]")
         s = inputs[0]
         if s._dtype is not dtypes.int64 or len(s._shape) != 1 or s._shape[0] not in (3, None):
             raise errors.InvalidArgumentError(
@@ -218,7 +237,7 @@ RANDOM = {
     "random_uniform_full_int": (_uniform_full_int_kernel, INTS),
 }
 for _name, (_kernel, _allowed) in RANDOM.items():
-    defop(_name, _kernel, _random_infer(_name, _allowed))
+    defop(_name, _run_time_shape(_kernel), _random_infer(_name, _allowed))
 
 
 def sample(op, take, shape, dtype, extra=()):
@@ -226,8 +245,14 @@ def sample(op, take, shape, dtype, extra=()):
 
     take(nblocks) -> (state tensor, advance): advance() runs after the op, so a traced graph reads the
     state, draws, and only then writes the state (no backend sees a write before the read is used).
+    `shape` is a tuple of ints, or (dims, dims_tensor) from check_shape when tracing meets unknown dims.
     """
-    state_t, advance = take(num_blocks(op, shape, dtype))
+    if isinstance(shape, tuple) and shape and isinstance(shape[0], tuple):
+        shape, dims_t = shape
+        state_t, advance = take(_num_blocks_in_graph(op, dims_t, dtype))
+        extra = tuple(extra) + (dims_t,)
+    else:
+        state_t, advance = take(num_blocks(op, shape, dtype))
     out = bind(op, (state_t,) + tuple(extra), {"shape": shape, "dtype": dtype})
     if advance is not None:
         advance()
@@ -282,9 +307,26 @@ def _variable(initial):
         return Variable(np.array(initial, np.int64), trainable=False, name="RandomState")
 
 
+def _num_blocks_in_graph(op, dims_t, dtype):
+    """num_blocks as an int64 tensor, for shapes known only when the graph runs."""
+    from .reduction_ops import reduce_prod
+    n = reduce_prod(dims_t)
+    if op == "random_normal":
+        n = n + n % 2
+    if op in ("random_uniform_int", "random_uniform_full_int"):
+        k = dtype.size // 4
+    else:
+        k = _unit_bits(dtype, op)[1]
+    return (n * k + 3) // 4
+
+
 def take_from(var, nblocks):
     """The state in `var` and a function that advances its counter by nblocks (see `sample`)."""
-    return var.read_value(), lambda: var.assign_add(np.array([nblocks, 0, 0], np.int64))
+    if isinstance(nblocks, int):
+        return var.read_value(), lambda: var.assign_add(np.array([nblocks, 0, 0], np.int64))
+    from .array_ops import concat, reshape
+    delta = concat([reshape(nblocks, [1]), convert_to_tensor(np.zeros([2], np.int64))], 0)
+    return var.read_value(), lambda: var.assign_add(delta)
 
 
 def seeded(seed):
@@ -326,11 +368,42 @@ def stateless(seed, op):
 
 # -- distributions over a take function (shared by tf.random, stateless ops and Generator) ---------
 
+def _symbolic(shape):
+    if isinstance(shape, (list, tuple)):
+        return any(isinstance(d, SymbolicTensor) for d in shape)
+    return isinstance(shape, SymbolicTensor)
+
+
+def _run_time_dims(shape, op):
+    """(dims with None where unknown, int64 dims tensor) for a shape computed inside a traced graph."""
+    from .array_ops import stack
+    from .math_ops import cast
+    if isinstance(shape, (list, tuple)):
+        known = tuple(None if isinstance(d, SymbolicTensor) else int(d) for d in shape)
+        dims_t = stack([cast(d, dtypes.int64) if isinstance(d, SymbolicTensor) else np.int64(d) for d in shape])
+        return known, cast(dims_t, dtypes.int64)
+    if len(shape._shape) != 1 or shape._shape[0] is None:
+        raise ValueError(f"{op}: shape must be a vector of known length, got a tensor of shape {list(shape._shape)}")
+    known = (None,) * shape._shape[0]
+    if shape._node.op.name == "shape":
+        known = tuple(shape._node.inputs[0]._shape)
+    return known, cast(shape, dtypes.int64)
+
+
 def check_shape(shape, op):
-    """A shape argument as a tuple of non-negative ints."""
+    """A shape argument as a tuple of non-negative ints (or, while tracing, see `sample`)."""
     if isinstance(shape, int):
         shape = (shape,)
-    dims = static_shape(shape, op)
+    if _symbolic(shape):
+        try:
+            dims = static_shape(shape, op)
+        except ValueError:
+            known, dims_t = _run_time_dims(shape, op)
+            if None in known:
+                return known, dims_t
+            dims = known
+    else:
+        dims = static_shape(shape, op)
     for d in dims:
         if d is None or d < 0:
             raise errors.InvalidArgumentError(
@@ -413,7 +486,12 @@ def draw_categorical(take, logits, num_samples, dtype, op):
     if classes == 0 and n > 0:
         raise errors.InvalidArgumentError(None, op, f"{op}: num_classes should be positive, got 0 [Op:{op}]")
     noise_dtype = dtypes.float64 if logits._dtype is dtypes.float64 else dtypes.float32
-    u = sample("random_uniform", take, check_shape((batch, n, classes), op), noise_dtype)
+    if batch is None or classes is None:
+        from .array_ops import shape as shape_of
+        dims = shape_of(logits)
+        batch = dims[0] if batch is None else batch
+        classes = dims[1] if classes is None else classes
+    u = sample("random_uniform", take, check_shape([batch, n, classes], op), noise_dtype)
     gumbel = negative(log(negative(log(u))))  # u = 0 gives -inf: that draw never wins
     if logits._dtype is not noise_dtype:
         from .math_ops import cast
@@ -432,8 +510,9 @@ def draw_shuffle(take, value, op):
         return value
     n = value._shape[0]
     if n is None:
-        raise ValueError(f"{op}: the first dimension of value must be known, got {list(value._shape)}")
-    keys = sample("random_uniform_full_int", take, (n,), dtypes.int64)
+        from .array_ops import shape as shape_of
+        n = shape_of(value)[0]
+    keys = sample("random_uniform_full_int", take, check_shape([n], op), dtypes.int64)
     return gather(value, argsort(keys, axis=0))
 
 
@@ -491,59 +570,3 @@ def shuffle(value, seed=None, name=None):
     TensorShape([5])
     """
     return draw_shuffle(seeded(seed), value, "random_shuffle")
-
-
-def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, name=None, alg="auto_select"):
-    """Uniform values determined only by seed=[a, b] (ints: both bounds, or both None for the full range).
-
-    >>> tf.random.stateless_uniform([2], seed=[1, 2]).shape
-    TensorShape([2])
-    """
-    op = "stateless_random_uniform"
-    dtype = check_dtype(dtype, FLOATS + INTS, op)
-    if dtype.is_integer and (minval is None) != (maxval is None):
-        raise ValueError(f"For integer dtype {dtype!r}, minval and maxval must be both `None` or both non-`None`;"
-                         f" got minval={minval!r} and maxval={maxval!r}.")
-    if dtype in (dtypes.uint32, dtypes.uint64) and minval is not None:
-        raise ValueError(f"{op}: unsigned dtype {dtype.name} supports only the full range (minval=maxval=None)")
-    return draw_uniform(stateless(seed, op), shape, minval, maxval, dtype, op)
-
-
-def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None, alg="auto_select"):
-    """Normal values determined only by seed=[a, b].
-
-    >>> tf.random.stateless_normal([2], seed=[1, 2]).shape
-    TensorShape([2])
-    """
-    op = "stateless_random_normal"
-    return draw_normal("random_normal", stateless(seed, op), shape, mean, stddev, dtype, op)
-
-
-def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, name=None,
-                               alg="auto_select"):
-    """Truncated normal values (within 2 stddev) determined only by seed=[a, b].
-
-    >>> tf.random.stateless_truncated_normal([2], seed=[1, 2]).shape
-    TensorShape([2])
-    """
-    op = "stateless_truncated_normal"
-    return draw_normal("random_truncated_normal", stateless(seed, op), shape, mean, stddev, dtype, op)
-
-
-def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=None):
-    """Categorical samples determined only by seed=[a, b].
-
-    >>> tf.random.stateless_categorical([[0.0, 0.0]], 3, seed=[1, 2]).shape
-    TensorShape([1, 3])
-    """
-    op = "stateless_categorical"
-    return draw_categorical(stateless(seed, op), logits, num_samples, dtype, op)
-
-
-def stateless_shuffle(value, seed, name=None):
-    """A permutation of value along axis 0 determined only by seed=[a, b].
-
-    >>> tf.random.experimental.stateless_shuffle(tf.range(4), seed=[1, 2]).shape
-    TensorShape([4])
-    """
-    return draw_shuffle(stateless(seed, "stateless_shuffle"), value, "stateless_shuffle")
