@@ -599,13 +599,13 @@ def _indexed_branches(branch_fns):
 
 # -- tf.print ---------------------------------------------------------------------------------------
 
-def print_(*inputs, output_stream=sys.stderr, summarize=3, sep=" ", end="\n", name=None):
+def print_(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """Prints tensors (and Python values) when it runs: eagerly now, in tf.function on every call.
 
     >>> tf.print("x:", tf.constant([1, 2, 3]), output_stream=sys.stdout)
     x: [1 2 3]
     """
-    stream = _stream_name(output_stream)
+    stream = "stderr" if output_stream is None else _stream_name(output_stream)   # sys.stderr, as TF
     summarize = 3 if summarize is None else int(summarize)
     free = nest.map_structure(lambda x: "" if _is_tensor(x) else x, list(inputs))
     placeholder = "{}"
