@@ -497,3 +497,29 @@ def test_group_control_dependencies_and_no_op():
     assert float(y) == 5.0 and group is None and noop is None
     assert float(v.numpy()) == 5.0
     assert tf.group() is None and tf.no_op() is None
+
+
+def test_print_in_a_traced_loop_body_runs_every_iteration(capsys):
+    @tf.function
+    def f(n):
+        def body(i):
+            tf.print("i =", i)
+            return i + 1
+        return tf.while_loop(lambda i: i < n, body, [0])
+
+    capsys.readouterr()
+    f(tf.constant(3))
+    assert capsys.readouterr().err == "i = 0\ni = 1\ni = 2\n"
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:   # the op-by-op replay path prints the same
+        tape.watch(x)
+        f(tf.constant(2))
+    assert capsys.readouterr().err == "i = 0\ni = 1\n"
+
+
+def test_graphs_with_control_flow_export_to_json():
+    import json
+    f = tf.function(lambda x: tf.while_loop(lambda v: v < 10.0, lambda v: tf.cond(v > 2.0, lambda: v * 2.0,
+                                                                                  lambda: v + 1.0), [x]))
+    data = json.loads(f.get_concrete_function(tf.constant(1.0)).graph.to_json())
+    assert [n["op"] for n in data["nodes"]].count("while_loop") == 1

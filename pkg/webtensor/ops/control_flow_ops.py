@@ -24,6 +24,8 @@ import sys
 import numpy as np
 
 from .. import dtypes, errors, nest
+from ..core import compiled
+from ..core import tensor as _tensor
 from ..core.graph import Graph, Node, register_replay
 from ..core.registry import bind, defop
 from ..core.state import name_scope, state, swapped
@@ -51,6 +53,23 @@ class _SubGraph(Graph):
         self.written = set()          # ids of variables assigned here or in nested sub-graphs
         self._hoisted = {}
         self._pure = None
+        self._plans = {}
+
+    def run(self, args, captured):
+        """Replays the graph; as a compiled Plan (straight kernel calls) when no tape needs to see the ops."""
+        if not state.tapes and state.graph is None:
+            backend = _tensor._DEFAULT if state.device is None else state.device.backend
+            if all(t._backend is backend for t in args) and all(t._backend is backend for t in captured):
+                plan = self._plans.get(backend.name, False)
+                if plan is False:
+                    try:
+                        plan = compiled.Plan(self, backend)
+                    except compiled.Unsupported:
+                        plan = None
+                    self._plans[backend.name] = plan
+                if plan is not None:
+                    return plan.run(args, captured)
+        return self.replay(args, captured)
 
     def read_variable(self, var):
         key = id(var)
@@ -82,6 +101,7 @@ class _SubGraph(Graph):
                 nodes.append(node)
             pure.nodes = nodes
             pure._pure = pure
+            pure._plans = {}
             self._pure = pure
         return self._pure
 
@@ -244,7 +264,7 @@ def _cond_infer(inputs, params):
 def _run_cond(params, ins):
     side = "true" if bool(ins[0]) else "false"
     captured = [ins[1 + j] for j in params[side + "_inputs"]]
-    return tuple(params[side + "_graph"].replay((), captured))
+    return tuple(params[side + "_graph"].run((), captured))
 
 
 def _cond_grad(op, *dys):
@@ -454,10 +474,10 @@ def _run_while(params, ins):
     current = list(ins[:n])
     i = 0
     while limit is None or i < limit:
-        (keep_going,) = g_cond.replay(current, cond_caps)
+        (keep_going,) = g_cond.run(current, cond_caps)
         if not bool(keep_going):
             break
-        current = g_body.replay(current, body_caps)
+        current = g_body.run(current, body_caps)
         i += 1
     return tuple(current)
 
