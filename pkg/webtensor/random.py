@@ -295,12 +295,16 @@ def stateless_fold_in(seed, data):
     return sample("random_uniform_full_int", lambda n: (folded, None), (2,), dtype if dtype in INTS else dtypes.int64)
 
 
+split = stateless_split
+fold_in = stateless_fold_in
+
 experimental = types.SimpleNamespace(
     Algorithm=Algorithm, Generator=Generator, create_rng_state=create_rng_state,
     get_global_generator=get_global_generator, set_global_generator=set_global_generator,
     stateless_split=stateless_split, stateless_fold_in=stateless_fold_in, stateless_shuffle=stateless_shuffle,
 )
 
-__all__ = ["Algorithm", "Generator", "categorical", "create_rng_state", "experimental", "get_global_generator",
-           "normal", "set_global_generator", "set_seed", "shuffle", "stateless_categorical", "stateless_normal",
-           "stateless_truncated_normal", "stateless_uniform", "truncated_normal", "uniform"]
+__all__ = ["Algorithm", "Generator", "categorical", "create_rng_state", "experimental", "fold_in",
+           "get_global_generator", "normal", "set_global_generator", "set_seed", "shuffle", "split",
+           "stateless_categorical", "stateless_normal", "stateless_truncated_normal", "stateless_uniform",
+           "truncated_normal", "uniform"]

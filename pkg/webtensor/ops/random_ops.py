@@ -7,6 +7,10 @@ State. Each random primitive takes a `state` input: an int64 tensor of shape
 six little-endian uint32 words it is (c0, c1, c2, c3, k0, k1): a 128-bit counter
 c0 + c1*2^32 + c2*2^64 + c3*2^96 and a 64-bit key (k0, k1).
 
+Run-time shapes. Ops take their shape from params["shape"]. Only when a traced
+graph knows some dims at run time alone, params["shape"] holds None for them and
+a trailing int32/int64 `dims` input holds the whole shape.
+
 Blocks. Block j (j = 0, 1, 2, ...) is Philox-4x32-10 (Salmon et al. 2011, the
 Random123 reference, checked against its known-answer vectors) of the counter
 plus j (a 128-bit add with carries) under the key. Its 4 output words are the
@@ -52,6 +56,7 @@ variable whose key and counter come from os.urandom. Stateless ops with seed
 [a, b] draw from [0, a, b], so `tf.random.uniform(shape, seed=s)` after
 `tf.random.set_seed(g)` first gives `tf.random.stateless_uniform(shape, [s, g])`.
 """
+import collections
 import math
 import os
 
@@ -245,9 +250,9 @@ def sample(op, take, shape, dtype, extra=()):
 
     take(nblocks) -> (state tensor, advance): advance() runs after the op, so a traced graph reads the
     state, draws, and only then writes the state (no backend sees a write before the read is used).
-    `shape` is a tuple of ints, or (dims, dims_tensor) from check_shape when tracing meets unknown dims.
+    `shape` is a tuple of ints, or a RunTimeShape from check_shape when tracing meets unknown dims.
     """
-    if isinstance(shape, tuple) and shape and isinstance(shape[0], tuple):
+    if isinstance(shape, RunTimeShape):
         shape, dims_t = shape
         state_t, advance = take(_num_blocks_in_graph(op, dims_t, dtype))
         extra = tuple(extra) + (dims_t,)
@@ -348,6 +353,8 @@ def seeded(seed):
 
 def stateless(seed, op):
     """A take(nblocks) function for a stateless op with seed [a, b]: the state [0, a, b]."""
+    if hasattr(seed, "_as_tensor"):
+        seed = seed._as_tensor()  # a variable: read it (inside tf.function, when the graph runs)
     if isinstance(seed, SymbolicTensor):
         if seed._dtype not in (dtypes.int32, dtypes.int64, dtypes.uint32, dtypes.uint64):
             raise TypeError(f"{op}: seed must be an integer tensor of shape [2], got {seed._dtype.name}")
@@ -367,6 +374,10 @@ def stateless(seed, op):
 
 
 # -- distributions over a take function (shared by tf.random, stateless ops and Generator) ---------
+
+class RunTimeShape(collections.namedtuple("RunTimeShape", ["dims", "tensor"])):
+    """A shape only a running graph knows: dims (None where unknown) and the int64 tensor of its values."""
+
 
 def _symbolic(shape):
     if isinstance(shape, (list, tuple)):
@@ -400,7 +411,7 @@ def check_shape(shape, op):
         except ValueError:
             known, dims_t = _run_time_dims(shape, op)
             if None in known:
-                return known, dims_t
+                return RunTimeShape(known, dims_t)
             dims = known
     else:
         dims = static_shape(shape, op)
