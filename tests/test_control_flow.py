@@ -523,3 +523,19 @@ def test_graphs_with_control_flow_export_to_json():
                                                                                   lambda: v + 1.0), [x]))
     data = json.loads(f.get_concrete_function(tf.constant(1.0)).graph.to_json())
     assert [n["op"] for n in data["nodes"]].count("while_loop") == 1
+
+
+def test_second_order_through_an_eager_tape_around_a_gradient_computed_inside_tf_function():
+    @tf.function
+    def slope(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = _power_loop(x, tf.constant(3)) + tf.cond(x > 0, lambda: x ** 2, lambda: x)
+        return tape.gradient(y, x)
+
+    x = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        dy = slope(x)
+    assert float(dy) == pytest.approx(3 * 4.0 + 2 * 2.0)
+    assert float(tape.gradient(dy, x)) == pytest.approx(6 * 2.0 + 2.0)
