@@ -221,10 +221,15 @@ def _aval(t):
 
 
 def _params_text(params):
-    shown = {k: v for k, v in params.items() if k != "value"}
-    if not shown:
-        return ""
-    return " {" + ", ".join(f"{k}={_json_value(v)}" for k, v in shown.items()) + "}"
+    shown = {k: v for k, v in params.items() if k != "value" and not isinstance(v, Graph)}
+    value = params.get("value")
+    if isinstance(value, Tensor) and int(np.prod(value._shape)) <= 4:  # small constants show their value
+        shown = {"value": value.numpy().tolist(), **shown}
+    text = " {" + ", ".join(f"{k}={_json_value(v)}" for k, v in shown.items()) + "}" if shown else ""
+    for k, v in params.items():  # branch and loop bodies, indented under their node
+        if isinstance(v, Graph):
+            text += f"\n    {k}: " + str(v).replace("\n", "\n    ")
+    return text
 
 
 def _json_value(v):
@@ -243,7 +248,7 @@ def _json_value(v):
     if hasattr(v, "_as_tensor"):
         return {"variable": v.name}
     if isinstance(v, Graph):
-        return {"graph": v.name}
+        return {"graph": v.as_json_dict()}
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, TensorShape):
