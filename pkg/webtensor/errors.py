@@ -58,3 +58,29 @@ def incompatible_shapes(op, a, b):
 
 def _fmt(shape):
     return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def _reduce(self):
+    return type(self), (self.node_def, self.op, self.message)
+
+
+OpError.__reduce__ = _reduce
+
+_BY_CODE = {cls.error_code: cls for cls in (
+    CancelledError, UnknownError, InvalidArgumentError, DeadlineExceededError, NotFoundError, AlreadyExistsError,
+    PermissionDeniedError, ResourceExhaustedError, FailedPreconditionError, AbortedError, OutOfRangeError,
+    UnimplementedError, InternalError, UnavailableError, DataLossError, UnauthenticatedError)}
+
+
+def exception_type_from_error_code(error_code):
+    """The OpError subclass for a canonical error code.
+
+    >>> tf.errors.exception_type_from_error_code(tf.errors.INVALID_ARGUMENT)
+    <class 'webtensor.errors.InvalidArgumentError'>
+    """
+    return _BY_CODE[error_code]
+
+
+def error_code_from_exception_type(cls):
+    """The canonical error code of an OpError subclass (UNKNOWN for anything else)."""
+    return getattr(cls, "error_code", UNKNOWN)
