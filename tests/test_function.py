@@ -68,8 +68,6 @@ def test_input_signature_with_none_dims():
     assert f.experimental_get_tracing_count() == 1
 
 
-@pytest.mark.xfail(reason="core/function.py flattens a Python list argument into its elements instead of "
-                          "converting it to one tensor for its TensorSpec", strict=True)
 def test_input_signature_converts_python_lists():
     @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
     def f(x):

@@ -199,10 +199,12 @@ class Function:
 
     def _concrete_for_signature(self, args, kwargs, specs_allowed):
         specs = nest.flatten(self._input_signature)
-        given = nest.flatten((args, kwargs))
-        if len(given) != len(specs):
-            raise TypeError(f"{self._name}: expected {len(specs)} arguments matching input_signature "
-                            f"{list(self._input_signature)}, got {len(given)}: {given!r}")
+        if kwargs:
+            args = args + tuple(kwargs.values())
+        if len(args) != len(self._input_signature):
+            raise TypeError(f"{self._name}: expected {len(self._input_signature)} arguments matching input_signature "
+                            f"{list(self._input_signature)}, got {len(args)}: {args!r}")
+        given = _flatten_up_to(self._input_signature, args, self._name)
         flat = []
         for spec, value in zip(specs, given):
             if isinstance(value, TensorSpec) and specs_allowed:
@@ -244,6 +246,21 @@ class Function:
 
     def __repr__(self):
         return f"<webtensor.function {self._name}>"
+
+
+def _flatten_up_to(signature, values, name):
+    """The values at the TensorSpec positions of signature (a value there may itself be a list)."""
+    if isinstance(signature, TensorSpec):
+        return [values]
+    if nest.is_nested(signature):
+        if isinstance(signature, dict):
+            if not isinstance(values, dict) or set(values) != set(signature):
+                raise TypeError(f"{name}: argument {values!r} does not match the input_signature {signature!r}")
+            return [v for k in sorted(signature) for v in _flatten_up_to(signature[k], values[k], name)]
+        if not isinstance(values, (list, tuple)) or len(values) != len(signature):
+            raise TypeError(f"{name}: argument {values!r} does not match the input_signature {signature!r}")
+        return [v for s, x in zip(signature, values) for v in _flatten_up_to(s, x, name)]
+    return [values]
 
 
 def _collect_output(graph, leaf, outs):
