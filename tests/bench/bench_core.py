@@ -312,12 +312,12 @@ def environment():
     }
 
 
-def _fmt(value, digits=2):
+def _fmt(value, digits=2, suffix=""):
     if value is None:
         return "–"
     if value >= 100:
-        return f"{value:.0f}"
-    return f"{value:.{digits}f}"
+        return f"{value:.0f}{suffix}"
+    return f"{value:.{digits}f}{suffix}"
 
 
 def markdown_ops(rows):
@@ -325,7 +325,7 @@ def markdown_ops(rows):
              "|---|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| `{r['op']}` | {r['shape']} | {_fmt(r['webtensor_us'])} | {_fmt(r['numpy_us'])} | "
-                     f"{_fmt(r['torch_us'])} | {_fmt(r['vs_torch'], 1)}x | {_fmt(r['vs_numpy'], 1)}x |")
+                     f"{_fmt(r['torch_us'])} | {_fmt(r['vs_torch'], 1, 'x')} | {_fmt(r['vs_numpy'], 1, 'x')} |")
     return "\n".join(lines)
 
 
@@ -333,7 +333,7 @@ def markdown_mlp(rows):
     lines = ["| model | variant | ms / step | vs torch | vs numpy |", "|---|---|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['model']} | {r['variant']} | {_fmt(r['ms_per_step'], 3)} | "
-                     f"{_fmt(r['vs_torch'])}x | {_fmt(r['vs_numpy'])}x |")
+                     f"{_fmt(r['vs_torch'], 2, 'x')} | {_fmt(r['vs_numpy'], 2, 'x')} |")
     return "\n".join(lines)
 
 
@@ -360,6 +360,8 @@ def main(argv=None):
     print(f"## MLP training step (batch {BATCH}, {HIDDEN} hidden, {CLASSES} classes, SGD; "
           "checked against numpy before timing)\n")
     print(markdown_mlp(mlp))
+    print("\nChecked before timing: every variant's first-step loss and updated weights match the numpy step "
+          "(loss rtol 1e-5, weights rtol 1e-4), and its loss decreases over 5 steps.")
 
     if args.json:
         with open(args.json, "w") as f:
