@@ -401,14 +401,29 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None, n
     if len(x._shape) != 3 or len(w._shape) != 3:
         raise ValueError(f"conv1d: input must be rank 3 (NWC) and filters rank 3 ([width, in_channels, "
                          f"out_channels]); got {_fmt(x._shape)} and {_fmt(w._shape)}")
-    stride = _spatial_pair(stride, "stride", "conv1d")[1] if not isinstance(stride, (list, tuple)) or \
-        len(stride) != 3 else int(stride[1])
-    dilation = 1 if dilations is None else (int(dilations) if isinstance(dilations, numbers.Integral)
-                                            else int(list(dilations)[-2 if len(dilations) == 3 else 0]))
+    stride = _width_value(stride, "stride", "conv1d")
+    dilation = _width_value(dilations, "dilations", "conv1d")
     if not isinstance(padding, str):
-        padding = [[0, 0], [0, 0], list(padding[1]), [0, 0]]
+        if len(padding) != 3:
+            raise ValueError(f"conv1d: padding must be 'SAME', 'VALID' or [[0, 0], [left, right], [0, 0]], "
+                             f"got {padding!r}")
+        padding = [list(padding[0]), [0, 0], list(padding[1]), list(padding[2])]
     y = conv2d(a.expand_dims(x, 1), a.expand_dims(w, 0), [1, stride], padding, dilations=[1, dilation])
     return a.squeeze(y, [1])
+
+
+def _width_value(value, name, op):
+    """A 1-D stride/dilation/ksize: an int or a list of 1 or 3 ints (NWC: the middle one) -> int."""
+    if value is None:
+        return 1
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    vals = [int(v) for v in value]
+    if len(vals) == 1:
+        return vals[0]
+    if len(vals) == 3 and vals[0] == 1 and vals[2] == 1:
+        return vals[1]
+    raise ValueError(f"{op}: {name} must be an int or a list of 1 or 3 ints ([1, w, 1]), got {value!r}")
 
 
 def _output_hwc(output_shape, op):
@@ -529,10 +544,8 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
 def _pool1d(fn, x, ksize, strides, padding, data_format):
     _check_format(data_format, fn.__name__, "NWC")
     x = to_tensor(x)
-    k = _spatial_pair(ksize, "ksize", fn.__name__)[0] if not isinstance(ksize, (list, tuple)) or len(ksize) != 3 \
-        else int(ksize[1])
-    s = _spatial_pair(strides, "strides", fn.__name__)[0] if not isinstance(strides, (list, tuple)) or \
-        len(strides) != 3 else int(strides[1])
+    k = _width_value(ksize, "ksize", fn.__name__)
+    s = _width_value(strides, "strides", fn.__name__)
     return a.squeeze(fn(a.expand_dims(x, 1), [1, k], [1, s], padding), [1])
 
 
