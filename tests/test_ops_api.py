@@ -424,3 +424,42 @@ def test_second_order_gradient(name):
         numeric.reshape(-1)[k] = (_first_derivative(f, tf.constant(plus), v).numpy() -
                                   _first_derivative(f, tf.constant(minus), v).numpy()) / (2 * eps)
     np.testing.assert_allclose(_np(analytic), numeric, rtol=1e-5, atol=1e-7)
+
+
+# -- gradients inside tf.function with an unknown batch dimension ------------------------------------------------
+
+UNKNOWN_BATCH = {
+    "broadcast_slice_add": lambda x: x + x[:1],           # equal static shapes (None, 4) that differ at run time
+    "broadcast_slice_mul": lambda x: x * x[1:2],
+    "where_broadcast": lambda x: tf.where(x > 0, x[:1], x),
+    "maximum_broadcast": lambda x: tf.maximum(x, x[2:3]),
+    "reduce_mean": lambda x: tf.reduce_mean(x, axis=0) * x,
+    "reduce_prod_axis": lambda x: tf.reduce_prod(x + 2.0, axis=0),
+    "reduce_prod_all": lambda x: tf.reduce_prod(x + 2.0),
+    "tile": lambda x: tf.tile(x, [2, 3]),
+    "concat_known_axis": lambda x: tf.concat([x, x * 2.0], 1),
+    "concat_one_unknown": lambda x: tf.concat([tf.ones([2, 4], tf.float64), x * 3.0, tf.ones([1, 4], tf.float64)], 0),
+    "top_k": lambda x: tf.math.top_k(x, 2).values,
+    "reshape": lambda x: tf.reshape(x, [-1, 2]),
+    "pad_reflect": lambda x: tf.pad(x, [[1, 1], [0, 2]], "REFLECT"),
+    "gather": lambda x: tf.gather(x, [0, 2]),
+    "cumprod": lambda x: tf.math.cumprod(x + 2.0, axis=0, exclusive=True),
+}
+
+
+@pytest.mark.parametrize("name", list(UNKNOWN_BATCH))
+def test_gradient_in_function_with_unknown_batch(name):
+    f = UNKNOWN_BATCH[name]
+
+    def value_and_grad(x):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(tf.square(f(x)))
+        return y, tape.gradient(y, x)
+
+    x = tf.constant(np.random.default_rng(4).uniform(-1, 1, size=(3, 4)))
+    traced = tf.function(value_and_grad, input_signature=[tf.TensorSpec([None, 4], tf.float64)])
+    y, g = traced(x)
+    y_eager, g_eager = value_and_grad(x)
+    np.testing.assert_allclose(y.numpy(), y_eager.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(_np(g), _np(g_eager), rtol=1e-12, atol=1e-14)

@@ -200,9 +200,27 @@ def _concat_infer(inputs, params):
 def _concat_grad(op, dy):
     a = op.params["axis"]
     sizes = [t._shape[a] for t in op.inputs]
-    if None in sizes:
-        raise NotImplementedError("concat gradient needs the sizes along the concat axis to be known while tracing")
-    return list(split(dy, sizes, axis=a))
+    if None not in sizes:
+        return list(split(dy, sizes, axis=a))
+    if sizes.count(None) > 1:
+        raise NotImplementedError("concat gradient needs all but one size along the concat axis to be known while "
+                                  "tracing")
+    # one unknown size: slice each piece by its offset from the start (before it) or the end (after it)
+    u = sizes.index(None)
+    grads = []
+    for i in range(len(sizes)):
+        if i < u:
+            start = sum(sizes[:i])
+            part = builtins.slice(start, start + sizes[i])
+        elif i > u:
+            end = sum(sizes[i:])
+            stop = -end + sizes[i]
+            part = builtins.slice(0, 0) if sizes[i] == 0 else builtins.slice(-end, stop if stop else None)
+        else:
+            tail = sum(sizes[u + 1:])
+            part = builtins.slice(sum(sizes[:u]), -tail if tail else None)
+        grads.append(dy[(builtins.slice(None),) * a + (part,)])
+    return grads
 
 
 defop("concat", lambda *xs, axis: np.concatenate(xs, axis=axis), _concat_infer, _concat_grad)
@@ -337,11 +355,11 @@ def _tile_infer(inputs, params):
 def _tile_grad(op, dy):
     x = op.inputs[0]
     mult = op.params["multiples"]
-    if None in x._shape:
-        raise NotImplementedError("tile gradient needs the input shape to be known while tracing")
+    if sum(1 for d in x._shape if d is None) > 1:
+        raise NotImplementedError("tile gradient needs all but one input dimension to be known while tracing")
     split_shape = []
     for k, d in zip(mult, x._shape):
-        split_shape += [k, d]
+        split_shape += [k, -1 if d is None else d]  # one unknown dim: reshape infers it
     from .reduction_ops import reduce_sum
     return [reduce_sum(reshape(dy, split_shape), axis=list(range(0, 2 * len(mult), 2)))]
 
@@ -1085,9 +1103,14 @@ def _topk_infer(inputs, params):
 def _topk_grad(op, dvalues, dindices):
     x = op.inputs[0]
     idx = op.outputs[1]
-    flat_x = reshape(x, [-1, x._shape[-1]]) if None not in x._shape else None
-    if flat_x is None:
-        raise NotImplementedError("top_k gradient needs a known input shape while tracing")
+    if None in x._shape:
+        if x._shape[-1] is None:
+            raise NotImplementedError("top_k gradient needs the size of the last axis to be known while tracing")
+        # unknown leading dims: each of the k values adds its gradient at its index of the last axis
+        from .reduction_ops import reduce_sum
+        hot = one_hot(idx, x._shape[-1], dtype=dvalues._dtype)
+        return [reduce_sum(hot * expand_dims(dvalues, -1), axis=-2)]
+    flat_x = reshape(x, [-1, x._shape[-1]])
     rows = x._shape[:-1]
     n = int(np.prod(rows, dtype=np.int64))
     k = op.params["k"]

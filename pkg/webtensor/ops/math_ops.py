@@ -40,16 +40,21 @@ defop("broadcast_like", lambda x, like: np.broadcast_to(x, like.shape),
       grad=lambda op, dy: [sum_like(dy, op.inputs[0]), None])
 
 
+def _same_known_shape(a, b):
+    # Equal static shapes with unknown dims (None) may still differ when the graph runs.
+    return a._shape == b._shape and None not in a._shape
+
+
 def sum_like(g, x):
     """Sums g over the axes along which x was broadcast, giving x's shape."""
-    if g._shape == x._shape:
+    if _same_known_shape(g, x):
         return g
     return bind("sum_like", (g, x))
 
 
 def broadcast_like(x, like):
     """Broadcasts x to the shape of `like` (known at run time)."""
-    if x._shape == like._shape:
+    if _same_known_shape(x, like):
         return x
     return bind("broadcast_like", (x, like))
 

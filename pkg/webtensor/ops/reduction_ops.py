@@ -56,21 +56,33 @@ def _extreme_grad(op, dy):
 def _prod_grad(op, dy):
     # d prod / d x_i = product of the other elements, from exclusive cumulative products on both
     # sides (correct when x holds zeros, unlike prod / x).
-    from .array_ops import reshape, transpose
     x = op.inputs[0]
     axes = op.params["axis"]
+    g = m.broadcast_like(_keepdims(dy, op), x)
+    if not axes:
+        return [g]
+    if len(axes) == 1:  # no reshape needed, so unknown dims are fine
+        a = axes[0]
+        others = cumprod(x, axis=a, exclusive=True) * cumprod(x, axis=a, exclusive=True, reverse=True)
+        return [others * g]
+    from .array_ops import reshape, transpose
     rank = len(x._shape)
     keep = [i for i in range(rank) if i not in axes]
     perm = keep + list(axes)
     xt = transpose(x, perm)
-    kept_shape = [x._shape[i] for i in keep]
-    flat = reshape(xt, kept_shape + [-1])
-    left = cumprod(flat, axis=-1, exclusive=True)
-    right = cumprod(flat, axis=-1, exclusive=True, reverse=True)
-    others = reshape(left * right, [x._shape[i] for i in perm])
-    inverse = list(np.argsort(perm))
-    g = transpose(others, inverse)
-    return [g * m.broadcast_like(_keepdims(dy, op), x)]
+    reduced = [x._shape[i] for i in axes]
+    kept = [x._shape[i] for i in keep]
+    if None not in reduced:
+        flat = reshape(xt, [-1, int(np.prod(reduced, dtype=np.int64))])
+    elif None not in kept:
+        flat = reshape(xt, [int(np.prod(kept, dtype=np.int64)), -1])
+    else:
+        raise NotImplementedError("reduce_prod gradient over several axes needs the reduced or the kept dimensions "
+                                  "to be known while tracing")
+    left = cumprod(flat, axis=1, exclusive=True)
+    right = cumprod(flat, axis=1, exclusive=True, reverse=True)
+    others = bind("reshape_like", (left * right, xt))
+    return [transpose(others, list(np.argsort(perm))) * g]
 
 
 def _np_reduce(fn):
