@@ -63,6 +63,8 @@ def test_dtype_repr_str_equality():
     assert tf.float32 != "int32"
     assert tf.float32 != "not a dtype"
     assert tf.float32 != 3
+    assert tf.float64 != None and not (tf.float64 == None)  # noqa: E711 - np.dtype(None) is float64
+    assert tf.as_dtype(int) is tf.int64 and tf.as_dtype(float) is tf.float32  # TF maps int through numpy
     assert tf.double is tf.float64 and tf.half is tf.float16
     assert tf.as_dtype("float") is tf.float32
     assert tf.as_dtype(np.int64) is tf.int64
@@ -101,6 +103,20 @@ def test_tensor_shape_dims_and_compatibility():
     assert tf.TensorShape([2]) + [3] == [2, 3]
     with pytest.raises(ValueError):
         tf.TensorShape(None).as_list()
+
+
+def test_tensor_shape_helpers():
+    assert tf.TensorShape([1, None]).most_specific_compatible_shape([1, 2]) == [1, None]
+    assert tf.TensorShape([1, 2]).most_specific_compatible_shape([1, 2, 3]).rank is None
+    assert tf.TensorShape(None).with_rank(2) == [None, None]
+    with pytest.raises(ValueError):
+        tf.TensorShape([1]).with_rank(2)
+    assert tf.TensorShape([1]).concatenate([None, 2]) == [1, None, 2]
+    assert tf.TensorShape(3) == [3]
+    with pytest.raises(ValueError):
+        tf.TensorShape([-1])
+    assert tf.TensorShape(None)[0] is None
+    assert tf.TensorShape(None) != tf.TensorShape([])
 
 
 def test_tensor_shape_merge():

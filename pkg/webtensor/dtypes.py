@@ -64,6 +64,8 @@ class DType:
     def __eq__(self, other):
         if other is self:
             return True
+        if other is None:
+            return False
         try:
             return as_dtype(other) is self
         except TypeError:
@@ -127,10 +129,12 @@ def as_dtype(type_value):
         raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.")
     if type_value is float:
         return float32
-    if type_value is int:
-        return int32
+    if type_value is int:  # as in TF, which maps Python int through numpy's default integer
+        return int64
     if type_value is builtins.bool:
         return bool
+    if type_value is None:
+        raise TypeError("Cannot convert value None to a TensorFlow DType.")
     try:
         nd = np.dtype(type_value)
     except TypeError:
