@@ -295,8 +295,13 @@ def _argmax_flat(x, params):
     """Flat index, into the padded input, of the first maximum of every window (TensorFlow's tie rule)."""
     win, (n, hp, wp, c), top, left = _pool_windows(x, params, _lowest(x.dtype), "max_pool2d")
     _, oh, ow, kh, kw, _ = win.shape
-    arg = win.transpose(0, 1, 2, 5, 3, 4).reshape(n, oh, ow, c, kh * kw).argmax(axis=-1)
-    di, dj = np.divmod(arg, kw)
+    best = win[:, :, :, 0, 0]
+    tap_index = np.zeros(best.shape, np.int32)
+    for t in range(1, kh * kw):  # a loop over window taps; strict > keeps the first maximum (row-major)
+        tap = win[:, :, :, t // kw, t % kw]
+        tap_index = np.where(tap > best, np.int32(t), tap_index)
+        best = np.maximum(best, tap)
+    di, dj = np.divmod(tap_index, kw)
     sh, sw = params["strides"]
     rows = np.arange(oh).reshape(1, oh, 1, 1) * sh + di
     cols = np.arange(ow).reshape(1, 1, ow, 1) * sw + dj
@@ -306,8 +311,14 @@ def _argmax_flat(x, params):
 
 def _max_pool2d_grad_kernel(x, dy, **params):
     flat, (n, hp, wp, c), top, left = _argmax_flat(x, params)
-    dxp = np.bincount(flat.reshape(-1), weights=dy.reshape(-1), minlength=n * hp * wp * c).reshape(n, hp, wp, c)
-    return np.ascontiguousarray(dxp[:, top:top + x.shape[1], left:left + x.shape[2]]).astype(dy.dtype)
+    (kh, kw), (sh, sw) = params["ksize"], params["strides"]
+    if sh >= kh and sw >= kw:  # windows do not overlap: every input cell receives at most one gradient
+        dxp = np.zeros((n, hp, wp, c), dy.dtype)
+        dxp.reshape(-1)[flat.reshape(-1)] = dy.reshape(-1)
+    else:
+        dxp = np.bincount(flat.reshape(-1), weights=dy.reshape(-1), minlength=n * hp * wp * c)
+        dxp = dxp.reshape(n, hp, wp, c)
+    return np.ascontiguousarray(dxp[:, top:top + x.shape[1], left:left + x.shape[2]]).astype(dy.dtype, copy=False)
 
 
 def _max_pool2d_grad_grad_kernel(x, g, **params):
