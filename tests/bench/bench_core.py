@@ -35,24 +35,35 @@ LEARNING_RATE = 0.1
 # -- timing ----------------------------------------------------------------------------------------
 
 class Timer:
-    """Best-of-`repeats` timing; each run makes enough calls to last at least `min_run_s`."""
+    """Best-of-`repeats` timing; each run makes enough calls to last at least `min_run_s`.
+
+    `compare` interleaves the runs of its contenders (a, b, c, a, b, c, ...), so a burst of load
+    from elsewhere on the machine slows all of them alike instead of skewing one ratio.
+    """
 
     def __init__(self, min_run_s, repeats):
         self.min_run_s = min_run_s
         self.repeats = repeats
 
-    def per_call(self, fn):
-        """Seconds per call of fn(): the best run of `repeats`, after a warm-up and calibration."""
+    def calls_per_run(self, fn):
+        """How many calls of fn() make a run last at least min_run_s (after a warm-up call)."""
         fn()
         n = 1
         while True:
             elapsed = _run(fn, n)
             if elapsed >= self.min_run_s:
-                break
+                return n
             n = max(n * 2, int(n * self.min_run_s * 1.2 / max(elapsed, 1e-9)))
-        best = elapsed / n
-        for _ in range(self.repeats - 1):
-            best = min(best, _run(fn, n) / n)
+
+    def compare(self, fns):
+        """{name: seconds per call} for a dict of callables; None entries stay None."""
+        live = {name: fn for name, fn in fns.items() if fn is not None}
+        counts = {name: self.calls_per_run(fn) for name, fn in live.items()}
+        best = dict.fromkeys(fns)
+        for _ in range(self.repeats):
+            for name, fn in live.items():
+                seconds = _run(fn, counts[name]) / counts[name]
+                best[name] = seconds if best[name] is None else min(best[name], seconds)
         return best
 
 
@@ -111,9 +122,8 @@ def bench_eager_ops(timer):
     check_op_cases(cases)
     results = []
     for name, shape, wt, ref, th in cases:
-        wt_s = timer.per_call(wt)
-        np_s = timer.per_call(ref)
-        th_s = timer.per_call(th) if th is not None else None
+        times = timer.compare({"webtensor": wt, "numpy": ref, "torch": th})
+        wt_s, np_s, th_s = times["webtensor"], times["numpy"], times["torch"]
         results.append({"op": name, "shape": shape, "webtensor_us": wt_s * 1e6, "numpy_us": np_s * 1e6,
                         "torch_us": None if th_s is None else th_s * 1e6,
                         "vs_torch": _ratio(wt_s, th_s), "vs_numpy": _ratio(wt_s, np_s)})
@@ -277,7 +287,7 @@ def bench_mlp(timer):
     for features in (64, 64 * 64):
         check_mlp(features)
         weights, x, labels = mlp_problem(features)
-        times = {name: timer.per_call(make(weights, x, labels)[1]) for name, make in _variants().items()}
+        times = timer.compare({name: make(weights, x, labels)[1] for name, make in _variants().items()})
         for name, seconds in times.items():
             results.append({"model": f"mlp-{features}", "variant": name, "ms_per_step": seconds * 1e3,
                             "vs_torch": _ratio(seconds, times.get("torch eager")),
@@ -342,14 +352,14 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="fewer and shorter timing runs (a rough look)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     args = parser.parse_args(argv)
-    timer = Timer(min_run_s=0.02, repeats=3) if args.quick else Timer(min_run_s=0.05, repeats=5)
+    timer = Timer(min_run_s=0.02, repeats=3) if args.quick else Timer(min_run_s=0.05, repeats=7)
 
     env = environment()
     print("# webtensor core benchmark\n")
     for key, value in env.items():
         print(f"- {key}: {value}")
     print(f"- timing: best of {timer.repeats} runs of N calls, N chosen so a run lasts >= "
-          f"{timer.min_run_s * 1e3:.0f} ms{' (--quick)' if args.quick else ''}\n")
+          f"{timer.min_run_s * 1e3:.0f} ms, contenders' runs interleaved{' (--quick)' if args.quick else ''}\n")
 
     ops = bench_eager_ops(timer)
     print("## Eager per-op overhead (float32, small tensors)\n")
