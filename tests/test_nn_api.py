@@ -302,6 +302,14 @@ def test_avg_pool_same_divides_by_valid_cells():
     np.testing.assert_allclose(got, np.ones((1, 2, 2, 1)))
 
 
+def test_max_pool_gradient_goes_to_the_first_maximum_of_a_tie():
+    x = tf.constant(np.ones((1, 2, 4, 1)))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(tf.nn.max_pool2d(x, 2, 2, "VALID"))
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy()[0, :, :, 0], [[1, 0, 1, 0], [0, 0, 0, 0]])
+
+
 # -- errors ----------------------------------------------------------------------------------------
 
 def test_bad_padding_string_is_named():
