@@ -342,3 +342,32 @@ def test_is_tensor():
 def test_eager_tensor_has_no_graph_name():
     with pytest.raises(AttributeError, match="eager"):
         tf.constant(1).name  # noqa: B018
+
+
+# -- tf.nest ---------------------------------------------------------------------------------------
+
+
+def test_nest_flatten_and_pack():
+    import collections
+    pair = collections.namedtuple("Pair", "b a")
+    s = {"z": [1, (2, 3)], "a": pair(4, 5), "o": collections.OrderedDict([("y", 6), ("x", 7)])}
+    flat = tf.nest.flatten(s)
+    assert flat == [4, 5, 7, 6, 1, 2, 3]  # mappings by sorted key, namedtuples by field order
+    packed = tf.nest.pack_sequence_as(s, [x * 10 for x in flat])
+    assert packed["z"] == [10, (20, 30)] and packed["a"] == pair(40, 50)
+    assert list(packed["o"].items()) == [("y", 60), ("x", 70)] and list(packed) == ["z", "a", "o"]
+    d = collections.defaultdict(list, {"b": 1, "a": 2})
+    again = tf.nest.pack_sequence_as(d, [20, 10])
+    assert isinstance(again, collections.defaultdict) and again == {"a": 20, "b": 10} and again["new"] == []
+    assert tf.nest.flatten(None) == [None] and tf.nest.flatten("ab") == ["ab"]
+    with pytest.raises(ValueError):
+        tf.nest.pack_sequence_as([1, 2], [1])
+
+
+def test_nest_map_and_assert_same_structure():
+    assert tf.nest.map_structure(lambda a, b: a + b, {"x": 1, "y": [2]}, {"y": [3], "x": 4}) == {"x": 5, "y": [5]}
+    with pytest.raises(ValueError, match="same nested structure"):
+        tf.nest.assert_same_structure([1, [2]], [1, 2])
+    with pytest.raises(ValueError):
+        tf.nest.map_structure(lambda a, b: a, {"x": 1}, {"y": 1})
+    assert tf.nest.is_nested((1,)) and not tf.nest.is_nested("abc") and not tf.nest.is_nested(tf.constant([1]))

@@ -53,6 +53,8 @@ def _rebuild(like, children):
         values = dict(zip(keys, children))
         if type(like) is dict:
             return {k: values[k] for k in like}
+        if isinstance(like, collections.defaultdict):
+            return type(like)(like.default_factory, ((k, values[k]) for k in like))
         return type(like)((k, values[k]) for k in like)
     if _is_namedtuple(like):
         return type(like)(*children)
