@@ -368,7 +368,17 @@ def _pool_params(params):
 defop("max_pool2d", _max_pool2d_kernel, _pool_infer("max_pool2d"),
       lambda op, dy: [bind("max_pool2d_grad", (op.inputs[0], dy), op.params)])
 # max_pool2d_grad is linear in dy and piecewise constant in x: its gradients route through the same argmax.
-defop("max_pool2d_grad", _max_pool2d_grad_kernel, lambda inputs, params: [(inputs[0]._shape, inputs[1]._dtype)],
+def _max_pool2d_grad_infer(inputs, params):
+    x, dy = inputs
+    expected = _pool_infer("max_pool2d")((x,), params)[0][0]
+    if len(dy._shape) != 4 or any(p is not None and q is not None and p != q for p, q in zip(dy._shape, expected)):
+        raise errors.InvalidArgumentError(
+            None, "max_pool2d_grad", f"max_pool2d_grad: gradient shape {_fmt(dy._shape)} does not match the pooled "
+            f"output {_fmt(expected)} of input {_fmt(x._shape)} [Op:MaxPoolGrad]")
+    return [(x._shape, dy._dtype)]
+
+
+defop("max_pool2d_grad", _max_pool2d_grad_kernel, _max_pool2d_grad_infer,
       lambda op, g: [m.zeros_like(op.inputs[0]), bind("max_pool2d_grad_grad", (op.inputs[0], g), op.params)])
 defop("max_pool2d_grad_grad", _max_pool2d_grad_grad_kernel, _pool_infer("max_pool2d_grad_grad"),
       lambda op, g: [m.zeros_like(op.inputs[0]), bind("max_pool2d_grad", (op.inputs[0], g), op.params)])
