@@ -463,3 +463,51 @@ def test_gradient_in_function_with_unknown_batch(name):
     y_eager, g_eager = value_and_grad(x)
     np.testing.assert_allclose(y.numpy(), y_eager.numpy(), rtol=1e-12)
     np.testing.assert_allclose(_np(g), _np(g_eager), rtol=1e-12, atol=1e-14)
+
+
+# -- invalid arguments numpy would accept silently ----------------------------------------------------------------
+
+INVALID = {
+    "concat_mixed_dtypes": (lambda: tf.concat([tf.ones([1], tf.int32), tf.ones([1])], 0),
+                            "all inputs must have the same dtype, got int32 and float32"),
+    "split_sizes_sum": (lambda: tf.split(tf.ones([2, 3]), [1, 1], axis=1), "Got: 2 vs. 3"),
+    "split_uneven": (lambda: tf.split(tf.ones([5]), 2), "evenly divide the split dimension"),
+    "tile_multiples_length": (lambda: tf.tile(tf.ones([2, 3]), [2]),
+                              "multiples argument to be a vector of length 2 but got length 1"),
+    "pad_reflect_too_wide": (lambda: tf.pad(tf.ones([2, 3]), [[2, 0], [0, 0]], "REFLECT"),
+                             "no greater than the dimension size"),
+    "pad_negative": (lambda: tf.pad(tf.ones([2]), [[-1, 0]]), "Paddings must be non-negative"),
+    "top_k_too_large": (lambda: tf.math.top_k(tf.ones([2, 3]), 4), "at least k columns. Had 3, needed 4"),
+    "scatter_nd_updates_shape": (lambda: tf.scatter_nd([[1], [3]], tf.ones([2]), [5, 4]),
+                                 r"updates must have shape .* = \[2,4\], got updates shape \[2\]"),
+    "scatter_nd_out_of_range": (lambda: tf.scatter_nd([[1], [5]], [1, 2], [4]),
+                                r"indices\[1\] = \[5\] does not index into shape \[4\]"),
+    "tensor_scatter_updates_shape": (lambda: tf.tensor_scatter_nd_update(tf.ones([3, 2]), [[0]], tf.zeros([1])),
+                                     r"= \[1,2\], got updates shape \[1\]"),
+    "segment_ids_shape": (lambda: tf.math.unsorted_segment_sum(tf.ones([3, 2]), [0, 1], 2),
+                          r"data.shape = \[3,2\] does not start with segment_ids.shape = \[2\]"),
+    "segment_id_too_large": (lambda: tf.math.unsorted_segment_sum([1, 2], [0, 3], 2),
+                             r"segment_ids\[1\] = 3 is out of range \[0, 2\)"),
+    "gather_batch_mismatch": (lambda: tf.gather(tf.ones([2, 3]), tf.zeros([3, 1], tf.int32), batch_dims=1),
+                              r"params.shape\[0\]: 2 should be equal to indices.shape\[0\]: 3"),
+    "one_hot_negative_depth": (lambda: tf.one_hot([0], -1), "depth must be non-negative"),
+    "squeeze_not_one": (lambda: tf.squeeze(tf.ones([2, 3]), 0), r"Can not squeeze dim\[0\]"),
+    "broadcast_to": (lambda: tf.broadcast_to(tf.ones([2, 3]), [3, 3]),
+                     r"Unable to broadcast tensor of shape \[2,3\] to tensor of shape \[3,3\]"),
+    "transpose_perm": (lambda: tf.transpose(tf.ones([2, 3]), [0, 0]), "not a permutation"),
+    "expand_dims_axis": (lambda: tf.expand_dims(tf.ones([2, 3]), 3), "Tried to expand dim index 3"),
+    "einsum_sizes": (lambda: tf.einsum("ij,jk->ik", tf.ones([2, 3]), tf.ones([4, 5])),
+                     "axis 'j' has size 3 in one operand and 4 in another"),
+}
+
+
+@pytest.mark.parametrize("name", list(INVALID))
+def test_invalid_arguments_raise(name):
+    fn, message = INVALID[name]
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        fn()
+
+
+def test_unsorted_segment_sum_drops_negative_ids():
+    out = tf.math.unsorted_segment_sum(tf.constant([1.0, 2.0, 4.0]), [0, -1, 0], 2)
+    np.testing.assert_array_equal(_np(out), [5.0, 0.0])

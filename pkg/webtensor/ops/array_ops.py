@@ -238,7 +238,10 @@ def concat(values, axis, name="concat"):
     if len(xs) == 1:
         return xs[0]
     a = normalize_axis(int(static_value(axis, "concat", "axis")), len(xs[0]._shape), "concat")
-    return bind("concat", tuple(xs), {"axis": a})
+    params = {"axis": a}
+    if any(x._dtype is not xs[0]._dtype for x in xs):
+        _concat_infer(tuple(xs), params)  # numpy would silently upcast mixed dtypes
+    return bind("concat", tuple(xs), params)
 
 
 def _split_kernel(x, sizes, axis):
@@ -294,7 +297,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
                 raise ValueError("split: a -1 size needs the split axis size to be known")
             sizes[sizes.index(-1)] = dim - (sum(sizes) + 1)
         sizes = tuple(sizes)
-    out = bind("split", (x,), {"sizes": sizes, "axis": a})
+    params = {"sizes": sizes, "axis": a}
+    _split_infer((x,), params)  # numpy splits at the cuts whatever their sum
+    out = bind("split", (x,), params)
     return list(out) if isinstance(out, tuple) else [out]
 
 
@@ -373,7 +378,9 @@ def tile(input, multiples, name=None):  # noqa: A002
     >>> tf.tile(tf.constant([[1, 2]]), [2, 1])
     """
     x = to_tensor(input)
-    return bind("tile", (x,), {"multiples": static_shape(multiples, "tile")})
+    params = {"multiples": static_shape(multiples, "tile")}
+    _tile_infer((x,), params)  # np.tile accepts any number of multiples
+    return bind("tile", (x,), params)
 
 
 def _pad_kernel(x, paddings, mode, constant_values):
@@ -436,7 +443,9 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
         raise errors.InvalidArgumentError(None, "pad", f"Paddings must be non-negative: {pads.tolist()} [Op:Pad]")
     pads = tuple((int(lo), int(hi)) for lo, hi in pads)
     cv = float(constant_values) if x._dtype.is_floating else int(constant_values)
-    return bind("pad", (x,), {"paddings": pads, "mode": mode, "constant_values": cv})
+    params = {"paddings": pads, "mode": mode, "constant_values": cv}
+    _pad_infer((x,), params)  # numpy pads mirror modes wider than the input by repeating
+    return bind("pad", (x,), params)
 
 
 defop("reverse", lambda x, axis: np.ascontiguousarray(np.flip(x, axis)) if axis else x,
@@ -533,6 +542,12 @@ def _gather_kernel(params, indices, axis, batch_dims):
 def _gather_infer(inputs, params):
     p, i = inputs
     a, b = params["axis"], params["batch_dims"]
+    for d in range(b):
+        if p._shape[d] is not None and i._shape[d] is not None and p._shape[d] != i._shape[d]:
+            raise errors.InvalidArgumentError(
+                None, "gather", f"params.shape[{d}]: {p._shape[d]} should be equal to indices.shape[{d}]: "
+                f"{i._shape[d]} (batch_dims = {b}); params shape {_fmt(p._shape)}, indices shape {_fmt(i._shape)} "
+                "[Op:GatherV2]")
     shape = p._shape[:a] + i._shape[b:] + p._shape[a + 1:]
     return [(shape, p._dtype)]
 
@@ -575,7 +590,10 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
     a = bd if axis is None else normalize_axis(int(static_value(axis, "gather", "axis")), len(p._shape), "GatherV2")
     if a < bd:
         raise ValueError(f"gather: batch_dims ({bd}) must be less than or equal to axis ({a})")
-    return bind("gather", (p, i), {"axis": a, "batch_dims": bd})
+    params = {"axis": a, "batch_dims": bd}
+    if bd:
+        _gather_infer((p, i), params)  # the batched kernel would pair mismatched batches
+    return bind("gather", (p, i), params)
 
 
 def _gather_nd_kernel(params, indices):
@@ -608,9 +626,31 @@ def _scatter_nd_like_kernel(indices, updates, like):
 
 defop("gather_nd", _gather_nd_kernel, _gather_nd_infer,
       lambda op, dy: [bind("scatter_nd_like", (op.inputs[1], dy, op.inputs[0])), None])
-defop("scatter_nd", _scatter_nd_kernel, lambda inputs, params: [(params["shape"], inputs[1]._dtype)],
+def _check_updates(indices, updates, shape, op):
+    k = indices._shape[-1]
+    if k is None:
+        return
+    want = tuple(indices._shape[:-1]) + tuple(shape[k:])
+    got = tuple(updates._shape)
+    if len(want) != len(got) or any(w is not None and g is not None and w != g for w, g in zip(want, got)):
+        raise errors.InvalidArgumentError(
+            None, op, f"updates must have shape indices.shape[:-1] + shape[indices.shape[-1]:] = {_fmt(want)}, got "
+            f"updates shape {_fmt(got)} (indices shape {_fmt(indices._shape)}, shape {_fmt(shape)}) [Op:{op}]")
+
+
+def _scatter_nd_infer(inputs, params):
+    _check_updates(inputs[0], inputs[1], params["shape"], "ScatterNd")
+    return [(params["shape"], inputs[1]._dtype)]
+
+
+def _scatter_nd_like_infer(inputs, params):
+    _check_updates(inputs[0], inputs[1], inputs[2]._shape, "ScatterNd")
+    return [(inputs[2]._shape, inputs[1]._dtype)]
+
+
+defop("scatter_nd", _scatter_nd_kernel, _scatter_nd_infer,
       lambda op, dy: [None, gather_nd(dy, op.inputs[0])])
-defop("scatter_nd_like", _scatter_nd_like_kernel, lambda inputs, params: [(inputs[2]._shape, inputs[1]._dtype)],
+defop("scatter_nd_like", _scatter_nd_like_kernel, _scatter_nd_like_infer,
       lambda op, dy: [None, gather_nd(dy, op.inputs[0]), None])
 
 
@@ -636,13 +676,17 @@ def scatter_nd(indices, updates, shape, name=None):
     i = to_tensor(indices)
     u = to_tensor(updates)
     check_dtype(i, INTEGER, "ScatterNd")
-    return bind("scatter_nd", (i, u), {"shape": static_shape(shape, "scatter_nd")})
+    params = {"shape": static_shape(shape, "scatter_nd")}
+    _scatter_nd_infer((i, u), params)  # np.add.at would broadcast updates of the wrong shape
+    return bind("scatter_nd", (i, u), params)
 
 
 def tensor_scatter_nd_add(tensor, indices, updates, name=None):
     """tensor with updates added at indices."""
     t = to_tensor(tensor)
-    return m.add(t, bind("scatter_nd_like", (to_tensor(indices), to_tensor(updates, t._dtype), t)))
+    i, u = to_tensor(indices), to_tensor(updates, t._dtype)
+    _scatter_nd_like_infer((i, u, t), {})
+    return m.add(t, bind("scatter_nd_like", (i, u, t)))
 
 
 def tensor_scatter_nd_update(tensor, indices, updates, name=None):
@@ -650,6 +694,7 @@ def tensor_scatter_nd_update(tensor, indices, updates, name=None):
     t = to_tensor(tensor)
     i = to_tensor(indices)
     u = to_tensor(updates, t._dtype)
+    _scatter_nd_like_infer((i, u, t), {})
     mask = bind("scatter_nd_like", (i, m.ones_like(u), t))
     return m.where(m.greater(mask, m.zeros_like(mask)), bind("scatter_nd_like", (i, u, t)), t)
 
@@ -679,10 +724,17 @@ def _segment_grad(op, dy):
     return [m.where(mask, picked, m.zeros_like(picked)), None]
 
 
-defop("unsorted_segment_sum", _segment_kernel,
-      lambda inputs, params: [((params["num_segments"],) + inputs[0]._shape[len(inputs[1]._shape):],
-                               inputs[0]._dtype)],
-      _segment_grad)
+def _segment_infer(inputs, params):
+    data, ids = inputs
+    head = data._shape[:len(ids._shape)]
+    if len(head) < len(ids._shape) or any(a is not None and b is not None and a != b for a, b in zip(head, ids._shape)):
+        raise errors.InvalidArgumentError(
+            None, "unsorted_segment_sum", f"data.shape = {_fmt(data._shape)} does not start with segment_ids.shape = "
+            f"{_fmt(ids._shape)} [Op:UnsortedSegmentSum]")
+    return [((params["num_segments"],) + data._shape[len(ids._shape):], data._dtype)]
+
+
+defop("unsorted_segment_sum", _segment_kernel, _segment_infer, _segment_grad)
 
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
@@ -745,6 +797,8 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     i = to_tensor(indices)
     check_dtype(i, INTEGER, "OneHot")
     depth = int(static_value(depth, "one_hot", "depth"))
+    if depth < 0:
+        raise errors.InvalidArgumentError(None, "one_hot", f"depth must be non-negative, got: {depth} [Op:OneHot]")
     if dtype is None:
         dtype = (to_tensor(on_value)._dtype if on_value is not None else
                  to_tensor(off_value)._dtype if off_value is not None else dtypes.float32)
@@ -1131,7 +1185,11 @@ def top_k(input, k=1, sorted=True, index_type=dtypes.int32, name=None):  # noqa:
     import collections
     x = to_tensor(input)
     check_dtype(x, NUMERIC, "TopKV2")
-    values, indices = bind("top_k", (x,), {"k": int(k), "sorted": bool(sorted)})
+    params = {"k": int(k), "sorted": bool(sorted)}
+    if params["k"] < 0:
+        raise errors.InvalidArgumentError(None, "top_k", f"Need k >= 0, got {params['k']} [Op:TopKV2]")
+    _topk_infer((x,), params)  # numpy would return fewer than k values
+    values, indices = bind("top_k", (x,), params)
     TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
     return TopKV2(values, indices)
 
