@@ -511,3 +511,15 @@ def test_invalid_arguments_raise(name):
 def test_unsorted_segment_sum_drops_negative_ids():
     out = tf.math.unsorted_segment_sum(tf.constant([1.0, 2.0, 4.0]), [0, -1, 0], 2)
     np.testing.assert_array_equal(_np(out), [5.0, 0.0])
+
+
+def test_einsum_repeated_index_forward_only():
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    assert tf.einsum("ii->", x).numpy() == 5.0
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.einsum("ii->", x)
+    with pytest.raises(NotImplementedError, match="repeated index in 'ii'"):
+        tape.gradient(y, x)
+    with pytest.raises(ValueError, match="ellipsis"):
+        tf.einsum("...ij->...ji", x)

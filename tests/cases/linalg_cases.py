@@ -25,8 +25,8 @@ CASES = [
            [rand(2, 4, 3), rand(2, 5, 4, seed=1)], lambda a, b: _mm(_t(a), _t(b)), name="matmul_transpose_both"),
     OpCase(("matmul", "sum_like"), lambda tf, a, b: tf.matmul(a, b), [rand(2, 1, 3, 4), rand(3, 4, 2, seed=1)], _mm,
            name="matmul_batch_broadcast"),
-    OpCase(("matmul", "sum_like"), lambda tf, a, b: tf.matmul(a, b, adjoint_b=True), [rand(3, 4), rand(2, 5, 4, seed=1)],
-           lambda a, b: _mm(a, _t(b)), name="matmul_broadcast_matrix_adjoint_b"),
+    OpCase(("matmul", "sum_like"), lambda tf, a, b: tf.matmul(a, b, adjoint_b=True),
+           [rand(3, 4), rand(2, 5, 4, seed=1)], lambda a, b: _mm(a, _t(b)), name="matmul_broadcast_matrix_adjoint_b"),
     OpCase("matmul", lambda tf, a, b: tf.matmul(a, b), [np.arange(6, dtype=np.int32).reshape(2, 3),
                                                         np.array([[1, -1], [2, 0], [-3, 4]], np.int32)],
            lambda a, b: (a @ b).astype(np.int32), name="matmul_int32", dtypes=("float32",)),
@@ -78,11 +78,16 @@ def _einsum_ref(eq):
     return reference
 
 
+def _einsum_name(eq):
+    if "->" not in eq:
+        return "einsum_" + eq.replace(",", "_") + "_implicit"
+    lhs, out = eq.split("->")
+    return "einsum_" + lhs.replace(",", "_") + ("_to_" + out if out else "_to_scalar")
+
+
 for _i, (_eq, _shapes) in enumerate(EINSUMS.items()):
-    _name = "einsum_" + _eq.replace(",", "_").replace("->", "_to_").rstrip("_") if "->" in _eq else \
-        "einsum_" + _eq.replace(",", "_") + "_implicit"
     CASES.append(OpCase("einsum", _einsum_fn(_eq), [rand(*s, seed=_i + k) for k, s in enumerate(_shapes)],
-                        _einsum_ref(_eq), name=_name))
+                        _einsum_ref(_eq), name=_einsum_name(_eq)))
 
 CASES += [
     OpCase("einsum", lambda tf, a, b: tf.einsum("ij,jk->ik", a, b), [np.arange(6, dtype=np.int32).reshape(2, 3),
