@@ -348,8 +348,6 @@ def test_custom_gradient_log1pexp_is_stable():
         y = naive(x)
         g = tape.gradient(y, x)
     assert np.isnan(g.numpy())
-    return
-    assert np.isnan(tape.gradient(y, x).numpy())
 
 
 def test_custom_gradient_values_and_second_order():
