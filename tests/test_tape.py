@@ -581,3 +581,18 @@ def test_custom_gradient_untraceable_grad_fn_outside_its_graph_raises_clearly():
 def test_custom_gradient_forward_without_tape():
     _close(log1pexp(tf.constant(0.0)), np.log(2.0))
     assert log1pexp.__name__ == "log1pexp"
+
+
+def test_output_gradients_forms():
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * 3.0
+        z = tf.reduce_sum(x)
+    _close(tape.gradient(y, x, output_gradients=[1.0, 2.0]), [3.0, 6.0])  # a list is one gradient for one target
+    _close(tape.gradient(y, x, output_gradients=[tf.constant([2.0, 2.0])]), [6.0, 6.0])
+    _close(tape.gradient([y, z], x, output_gradients=[tf.constant([1.0, 0.0]), None]), [4.0, 1.0])
+    with pytest.raises(ValueError, match="shape"):
+        tape.gradient(y, x, output_gradients=tf.constant([1.0, 2.0, 3.0]))
+    with pytest.raises(ValueError, match="entries"):
+        tape.gradient([y, z], x, output_gradients=[tf.constant([1.0, 0.0])])

@@ -111,7 +111,7 @@ class GradientTape:
         unconnected = UnconnectedGradients(unconnected_gradients)
         flat_sources = nest.flatten(sources)
         flat_grads = self._backward(nest.flatten(target),
-                                    None if output_gradients is None else nest.flatten(output_gradients),
+                                    _flat_output_gradients(target, output_gradients),
                                     flat_sources, unconnected)
         if not self._persistent:
             self._used = True
@@ -217,7 +217,13 @@ class GradientTape:
         for i, t in enumerate(flat_targets):
             t = _as_tensor(t)
             seed = flat_output_grads[i] if flat_output_grads is not None else None
-            seed = math_ops.ones_like(t) if seed is None else math_ops.cast(_as_tensor(seed), t.dtype)
+            if seed is None:
+                seed = math_ops.ones_like(t)
+            else:
+                seed = math_ops.cast(_as_tensor(seed), t.dtype)
+                if not seed.shape.is_compatible_with(t.shape):
+                    raise ValueError(f"output_gradients[{i}] has shape {seed.shape}, but its target has shape "
+                                     f"{t.shape}; each output gradient must have its target's shape.")
             grads[id(t)] = seed if id(t) not in grads else math_ops.add(grads[id(t)], seed)
         for call in reversed(needed):
             outs = call.outputs
@@ -265,6 +271,22 @@ class _StopRecording:
     def __exit__(self, *exc):
         state.tapes = self._saved
         return False
+
+
+def _flat_output_gradients(target, output_gradients):
+    """One seed (or None) per flat target; a single target takes output_gradients whole."""
+    if output_gradients is None:
+        return None
+    if not nest.is_nested(target):
+        if isinstance(output_gradients, (list, tuple)) and len(output_gradients) == 1:
+            return list(output_gradients)
+        return [output_gradients]
+    flat = nest.flatten(output_gradients)
+    n = len(nest.flatten(target))
+    if len(flat) != n:
+        raise ValueError(f"output_gradients has {len(flat)} entries but target has {n} tensors; pass one "
+                         "gradient (or None) per target tensor.")
+    return flat
 
 
 def _as_tensor(x):
