@@ -36,6 +36,14 @@ def test_constant_with_dtype_and_lossy_conversions():
         tf.constant([[1, 2], [3]])
 
 
+def test_python_ints_out_of_int64_range_and_big_floats():
+    assert tf.constant(-2**63).numpy() == -2**63
+    with pytest.raises(ValueError, match="int64 range"):
+        tf.constant(2**63)
+    assert tf.constant(2**63, dtype=tf.uint64).numpy() == 2**63
+    assert np.isinf(tf.constant(1e40).numpy()) and tf.constant(1e40).dtype == tf.float32
+
+
 def test_convert_to_tensor_dtype_hint_and_mismatch():
     assert tf.convert_to_tensor(1, dtype_hint=tf.float32).dtype == tf.float32
     # A hint that cannot be honoured falls back to the default.

@@ -364,8 +364,12 @@ def _to_array(value, dtype):
     if dtype is None:
         kind = arr.dtype.kind
         if kind == "f":
-            return arr.astype(np.float32)
-        if kind in "iu":
+            with np.errstate(over="ignore"):  # as in TF, Python floats beyond float32 become inf
+                return arr.astype(np.float32)
+        if kind == "u":  # only Python ints of 2**63 and more come out unsigned
+            raise ValueError(f"Can't convert Python int {_short(value)} to a tensor: it is out of the int64 range "
+                             "(pass dtype=tf.uint64 for unsigned values).")
+        if kind == "i":
             if arr.size and (arr.min() < -2**31 or arr.max() >= 2**31):
                 return arr.astype(np.int64)
             return arr.astype(np.int32)
@@ -386,7 +390,8 @@ def _cast_checked(arr, dtype, original):
             raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype {dtype.name}")
         if kind in "iuf" and arr.size and (arr.min() < dtype.min or arr.max() > dtype.max):
             raise TypeError(f"Cannot convert {_short(original)} to EagerTensor of dtype {dtype.name}: out of range")
-    return arr.astype(target)
+    with np.errstate(over="ignore"):
+        return arr.astype(target)
 
 
 def _short(value):
