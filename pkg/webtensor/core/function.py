@@ -130,6 +130,7 @@ class Function:
                                 f"got {spec!r}")
         self._name = name or getattr(python_function, "__name__", "function")
         self._cache = {}
+        self._fast_cache = {}   # (shape, dtype) per argument -> ConcreteFunction, for all-tensor calls
         self._trace_count = 0
         self._bound = weakref.WeakKeyDictionary()
         self.jit_compile = jit_compile
@@ -166,6 +167,18 @@ class Function:
     def __call__(self, *args, **kwargs):
         if state.run_functions_eagerly:
             return self._python_function(*args, **kwargs)
+        if not kwargs:  # fast path: only plain tensors, seen before with these shapes and dtypes
+            try:
+                key = tuple([(a._shape, a._dtype) for a in args if type(a) is Tensor])
+            except AttributeError:
+                key = None
+            if key is not None and len(key) == len(args):
+                concrete = self._fast_cache.get(key)
+                if concrete is not None:
+                    return concrete._call_flat(list(args))
+                concrete, flat = self._concrete_for(args, kwargs)
+                self._fast_cache[key] = concrete
+                return concrete._call_flat(flat)
         concrete, flat = self._concrete_for(args, kwargs)
         return concrete._call_flat(flat)
 

@@ -88,9 +88,25 @@ def bind(name, inputs, params=_EMPTY):
     return outs
 
 
+_KERNEL_ERRORS = (ValueError, TypeError, IndexError, np.linalg.LinAlgError, ZeroDivisionError, OverflowError,
+                  MemoryError)
+
+
 def execute(op, inputs, params):
     """Runs op eagerly on the device in scope (or the default), moving inputs there if needed."""
     backend = state.device.backend if state.device is not None else _tensor._DEFAULT
+    if backend is numpy_backend:  # the common case, kept short: the kernel is the op's numpy form
+        for t in inputs:
+            if t._backend is not backend:
+                break
+        else:
+            try:
+                res = op.kernel(*[t._value for t in inputs], **params)
+            except _KERNEL_ERRORS as e:
+                raise explain_failure(op, inputs, params, e) from e
+            if type(res) is tuple or type(res) is list:
+                return tuple(_wrap(r, backend) for r in res)
+            return _wrap(res, backend)
     handles = []
     for t in inputs:
         if t._backend is not backend:
@@ -105,8 +121,7 @@ def execute(op, inputs, params):
         handles = [t._backend.read(t._value) for t in inputs]
     try:
         res = backend.run(op, handles, params)
-    except (ValueError, TypeError, IndexError, np.linalg.LinAlgError, ZeroDivisionError,
-            OverflowError, MemoryError) as e:
+    except _KERNEL_ERRORS as e:
         raise explain_failure(op, inputs, params, e) from e
     if type(res) is tuple or type(res) is list:
         return tuple(_wrap(r, backend) for r in res)
