@@ -403,3 +403,19 @@ def test_function_get_without_owner():
             return x + 1
     m = M()
     assert M.f.__get__(m)(tf.constant(1)).numpy() == 2
+
+
+def test_iterating_symbolic_tensors():
+    @tf.function
+    def total(x):
+        s = 0.0
+        for row in x:  # a known first dimension unrolls
+            s += row
+        return s
+    assert total(tf.constant([1.0, 2.0, 3.0])).numpy() == 6.0
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def dynamic(x):
+        return [r for r in x]
+    with pytest.raises(TypeError, match="while_loop"):
+        dynamic(tf.constant([1.0]))

@@ -208,6 +208,13 @@ class SymbolicTensor(Tensor):
             "Python control flow (`if`, `while`, `bool()`) cannot depend on a value computed in the graph. "
             "Use tf.cond or tf.while_loop instead.")
 
+    def __iter__(self):
+        if self._shape and self._shape[0] is None:
+            raise TypeError(f"Iterating over the symbolic tensor {self.name} with shape {self.shape} is not allowed: "
+                            "its first dimension is unknown while tf.function traces. Use tf.while_loop or "
+                            "tf.map_fn, or give the function an input_signature with a fixed first dimension.")
+        return Tensor.__iter__(self)
+
     def __len__(self):
         if not self._shape or self._shape[0] is None:
             raise TypeError(f"len is not well defined for the symbolic tensor {self.name} with shape {self.shape}. "
