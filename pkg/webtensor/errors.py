@@ -33,7 +33,8 @@ NotFoundError = _make("NotFoundError", NOT_FOUND, "A requested entity was not fo
 AlreadyExistsError = _make("AlreadyExistsError", ALREADY_EXISTS, "An entity already exists.")
 PermissionDeniedError = _make("PermissionDeniedError", PERMISSION_DENIED, "Permission denied.")
 ResourceExhaustedError = _make("ResourceExhaustedError", RESOURCE_EXHAUSTED, "Out of memory or another resource.")
-FailedPreconditionError = _make("FailedPreconditionError", FAILED_PRECONDITION, "The system is not in a state to run the op.")
+FailedPreconditionError = _make("FailedPreconditionError", FAILED_PRECONDITION,
+                                "The system is not in a state to run the op.")
 AbortedError = _make("AbortedError", ABORTED, "The operation was aborted.")
 OutOfRangeError = _make("OutOfRangeError", OUT_OF_RANGE, "Iterated past the valid range.")
 UnimplementedError = _make("UnimplementedError", UNIMPLEMENTED, "The op is not implemented here.")

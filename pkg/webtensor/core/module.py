@@ -59,7 +59,7 @@ class Module:
 
     @property
     def submodules(self):
-        """All modules reachable from this one (not including itself), breadth first."""
+        """All modules reachable from this one (not including itself): each module's own, then depth first."""
         return tuple(self._flatten(predicate=lambda v: isinstance(v, Module)))
 
     def _flatten(self, recursive=True, predicate=None, with_path=False):

@@ -73,7 +73,8 @@ class GradientTape:
         for t in nest.flatten(tensor):
             if hasattr(t, "_as_tensor"):  # a Variable
                 if not t.dtype.is_floating:
-                    warnings.warn(f"The dtype of the watched variable must be floating (e.g. tf.float32), got {t.dtype!r}")
+                    warnings.warn("The dtype of the watched variable must be floating (e.g. tf.float32), "
+                                  f"got {t.dtype!r}")
                 self._watched_vars.setdefault(id(t), t)
                 continue
             if not hasattr(t, "_dtype"):
@@ -166,7 +167,8 @@ class GradientTape:
             cols.append(self._backward([target], [seed], [source], UnconnectedGradients.ZERO)[0])
         jac = array_ops.stack(cols, axis=1) if cols else array_ops.zeros([batch, 0] + list(source.shape)[1:])
         jac = array_ops.reshape(jac, tshape + list(source.shape)[1:])
-        if UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.NONE and not self._connected(target, source):
+        unconnected = UnconnectedGradients(unconnected_gradients)
+        if unconnected is UnconnectedGradients.NONE and not self._connected(target, source):
             jac = None
         if not self._persistent:
             self._used = True

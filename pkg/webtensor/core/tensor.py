@@ -142,7 +142,8 @@ class Tensor:
         return self.numpy()
 
     def __repr__(self):
-        return f"<tf.Tensor: shape={TensorShape(self._shape)}, dtype={self._dtype.name}, numpy={_numpy_text(self, True)}>"
+        return (f"<tf.Tensor: shape={TensorShape(self._shape)}, dtype={self._dtype.name}, "
+                f"numpy={_numpy_text(self, True)}>")
 
     def __str__(self):
         text = _numpy_text(self, False)
