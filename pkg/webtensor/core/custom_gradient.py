@@ -16,7 +16,7 @@ from .. import errors, nest
 from .graph import Graph
 from .registry import bind, defop
 from .state import state, swapped
-from .tensor import SymbolicTensor, Tensor, convert_to_tensor
+from .tensor import Tensor, convert_to_tensor
 
 
 class _CustomGrad:
@@ -159,11 +159,6 @@ def _call(f, args, kwargs):
     flat_result = [convert_to_tensor(r) for r in nest.flatten(result)]
     if not flat_result:
         return result
-    if state.graph is None:
-        for t in inputs:
-            if isinstance(t, SymbolicTensor):
-                raise TypeError(f"@tf.custom_gradient function {name} got the symbolic tensor {t.name} outside "
-                                "of its tf.function graph.")
     fn = _CustomGrad(name, grad_fn, tuple(v for v, _ in variables), state.graph)
     extra = fn.trace_gradient(len(flat_args), flat_result) if state.graph is not None else []
     params = {"fn": fn, "num_inputs": len(inputs), "num_outputs": len(flat_result)}
@@ -178,6 +173,11 @@ def custom_gradient(f=None):
 
     When the function reads trainable variables that are not among its inputs,
     grad_fn must accept `variables=` and return (input_grads, variable_grads).
+    grad_fn returns one gradient (or None) per tensor-like positional argument;
+    keyword arguments are passed through and not differentiated, as in TF.
+    Inside tf.function grad_fn is traced once with the function; if it cannot
+    be traced (it needs concrete values, e.g. `.numpy()`), only tapes inside
+    that function can use it, and a tape outside raises UnimplementedError.
 
     >>> @tf.custom_gradient
     ... def log1pexp(x):
