@@ -1,7 +1,10 @@
 """Argument conversion and shape rules shared by the op modules."""
+import numpy as np
+
 from .. import dtypes, errors
 from ..core import tensor as _tensor
 from ..core.tensor import SymbolicTensor, Tensor, convert_to_tensor
+from ..tensor_shape import TensorShape
 
 _SCALAR_CACHE = {}
 _SCALAR_TYPES = (int, float, bool)
@@ -130,7 +133,6 @@ def static_value(x, op, what):
         if node.op.name == "constant":
             return node.params["value"].numpy()
         if node.op.name == "shape" and all(d is not None for d in node.inputs[0]._shape):
-            import numpy as np
             return np.array(node.inputs[0]._shape, dtype=x._dtype.as_numpy_dtype)
         raise ValueError(f"{op}: `{what}` must be known while tf.function traces, but it was computed in the graph "
                          f"({x.name}). Pass a Python value or a tensor whose value does not depend on the "
@@ -142,12 +144,12 @@ def static_value(x, op, what):
 
 def static_shape(shape, op):
     """A shape argument (list, tuple, TensorShape, tensor) as a tuple of ints."""
-    import numpy as np
-    from ..tensor_shape import TensorShape
+    if type(shape) is tuple or type(shape) is list:
+        if all(type(d) is int for d in shape):  # the common case, kept cheap
+            return tuple(shape)
+        return tuple(int(static_value(d, op, "shape")) for d in shape)
     if isinstance(shape, TensorShape):
         return tuple(shape.as_list())
-    if isinstance(shape, (list, tuple)):
-        return tuple(int(static_value(d, op, "shape")) for d in shape)
     value = np.asarray(static_value(shape, op, "shape"))
     if value.ndim > 1:
         raise ValueError(f"{op}: shape must be a vector, got a tensor of rank {value.ndim}")

@@ -4,6 +4,7 @@ Each primitive is one table row: name, numpy kernel, gradient. Gradients are
 written with public ops (so they run on any backend and differentiate again).
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -13,12 +14,10 @@ from ._helpers import (ALL, BOOL, FLOAT, NUMERIC, SIGNED, binary_infer, binary_o
                        check_dtype, same_infer, to_tensor)
 
 
-def _quiet(fn):
-    """numpy kernels that may legitimately produce inf/nan (log(0), 1/0) without warnings, as TF does."""
-    def kernel(*args, **kw):
-        with np.errstate(all="ignore"):
-            return fn(*args, **kw)
-    return kernel
+# Kernels may legitimately produce inf/nan (log(0), 1/0, exp overflow), which TensorFlow does
+# silently. numpy would warn; a filter scoped to webtensor's own modules silences that for free,
+# where np.errstate around every call cost about 1 us per op.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"webtensor\.")
 
 
 # -- broadcasting helpers used by gradients ----------------------------------------------------------
@@ -91,32 +90,32 @@ UNARY = {
     "negative": (np.negative, lambda op, dy: [negative(dy)], SIGNED, "-x"),
     "abs": (np.abs, lambda op, dy: [dy * sign(op.inputs[0])], SIGNED, "|x|"),
     "sign": (np.sign, _zero_grad, SIGNED, "the sign of x (-1, 0 or 1)"),
-    "exp": (_quiet(np.exp), lambda op, dy: [dy * op.outputs[0]], FLOAT, "e**x"),
-    "expm1": (_quiet(np.expm1), lambda op, dy: [dy * (op.outputs[0] + 1)], FLOAT, "e**x - 1"),
-    "log": (_quiet(np.log), lambda op, dy: [dy / op.inputs[0]], FLOAT, "the natural logarithm"),
-    "log1p": (_quiet(np.log1p), lambda op, dy: [dy / (1 + op.inputs[0])], FLOAT, "log(1 + x)"),
-    "sqrt": (_quiet(np.sqrt), lambda op, dy: [dy / (2 * op.outputs[0])], FLOAT, "the square root"),
-    "rsqrt": (_quiet(lambda x: (1 / np.sqrt(x)).astype(x.dtype)),
+    "exp": (np.exp, lambda op, dy: [dy * op.outputs[0]], FLOAT, "e**x"),
+    "expm1": (np.expm1, lambda op, dy: [dy * (op.outputs[0] + 1)], FLOAT, "e**x - 1"),
+    "log": (np.log, lambda op, dy: [dy / op.inputs[0]], FLOAT, "the natural logarithm"),
+    "log1p": (np.log1p, lambda op, dy: [dy / (1 + op.inputs[0])], FLOAT, "log(1 + x)"),
+    "sqrt": (np.sqrt, lambda op, dy: [dy / (2 * op.outputs[0])], FLOAT, "the square root"),
+    "rsqrt": (lambda x: (1 / np.sqrt(x)).astype(x.dtype),
               lambda op, dy: [dy * (-0.5) * op.outputs[0] ** 3], FLOAT, "1 / sqrt(x)"),
     "square": (np.square, lambda op, dy: [dy * (2 * op.inputs[0])], NUMERIC, "x * x"),
-    "reciprocal": (_quiet(np.reciprocal), lambda op, dy: [negative(dy) * square(op.outputs[0])], FLOAT, "1 / x"),
+    "reciprocal": (np.reciprocal, lambda op, dy: [negative(dy) * square(op.outputs[0])], FLOAT, "1 / x"),
     "sin": (np.sin, lambda op, dy: [dy * cos(op.inputs[0])], FLOAT, "the sine"),
     "cos": (np.cos, lambda op, dy: [negative(dy) * sin(op.inputs[0])], FLOAT, "the cosine"),
     "tan": (np.tan, lambda op, dy: [dy * (1 + square(op.outputs[0]))], FLOAT, "the tangent"),
-    "asin": (_quiet(np.arcsin), lambda op, dy: [dy * rsqrt(1 - square(op.inputs[0]))], FLOAT, "the arcsine"),
-    "acos": (_quiet(np.arccos), lambda op, dy: [negative(dy) * rsqrt(1 - square(op.inputs[0]))], FLOAT,
+    "asin": (np.arcsin, lambda op, dy: [dy * rsqrt(1 - square(op.inputs[0]))], FLOAT, "the arcsine"),
+    "acos": (np.arccos, lambda op, dy: [negative(dy) * rsqrt(1 - square(op.inputs[0]))], FLOAT,
              "the arccosine"),
     "atan": (np.arctan, lambda op, dy: [dy / (1 + square(op.inputs[0]))], FLOAT, "the arctangent"),
-    "sinh": (_quiet(np.sinh), lambda op, dy: [dy * cosh(op.inputs[0])], FLOAT, "the hyperbolic sine"),
-    "cosh": (_quiet(np.cosh), lambda op, dy: [dy * sinh(op.inputs[0])], FLOAT, "the hyperbolic cosine"),
+    "sinh": (np.sinh, lambda op, dy: [dy * cosh(op.inputs[0])], FLOAT, "the hyperbolic sine"),
+    "cosh": (np.cosh, lambda op, dy: [dy * sinh(op.inputs[0])], FLOAT, "the hyperbolic cosine"),
     "tanh": (np.tanh, lambda op, dy: [dy * (1 - square(op.outputs[0]))], FLOAT, "the hyperbolic tangent"),
     "asinh": (np.arcsinh, lambda op, dy: [dy * rsqrt(square(op.inputs[0]) + 1)], FLOAT, "the inverse sinh"),
-    "acosh": (_quiet(np.arccosh), lambda op, dy: [dy * rsqrt(square(op.inputs[0]) - 1)], FLOAT,
+    "acosh": (np.arccosh, lambda op, dy: [dy * rsqrt(square(op.inputs[0]) - 1)], FLOAT,
               "the inverse cosh"),
-    "atanh": (_quiet(np.arctanh), lambda op, dy: [dy / (1 - square(op.inputs[0]))], FLOAT, "the inverse tanh"),
-    "sigmoid": (_quiet(_sigmoid), lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])], FLOAT,
+    "atanh": (np.arctanh, lambda op, dy: [dy / (1 - square(op.inputs[0]))], FLOAT, "the inverse tanh"),
+    "sigmoid": (_sigmoid, lambda op, dy: [dy * op.outputs[0] * (1 - op.outputs[0])], FLOAT,
                 "1 / (1 + exp(-x))"),
-    "softplus": (_quiet(lambda x: np.logaddexp(np.zeros((), x.dtype), x)),
+    "softplus": (lambda x: np.logaddexp(np.zeros((), x.dtype), x),
                  lambda op, dy: [dy * sigmoid(op.inputs[0])], FLOAT, "log(1 + exp(x))"),
     "softsign": (lambda x: x / (1 + np.abs(x)), lambda op, dy: [dy / square(1 + abs(op.inputs[0]))], FLOAT,
                  "x / (1 + |x|)"),
@@ -126,10 +125,10 @@ UNARY = {
              "1 - erf(x)"),
     "relu": (lambda x: np.maximum(x, np.zeros((), x.dtype)),
              lambda op, dy: [where(op.inputs[0] > 0, dy, zeros_like(dy))], NUMERIC, "max(x, 0)"),
-    "elu": (_quiet(lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))).astype(x.dtype)),
+    "elu": (lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))).astype(x.dtype),
             lambda op, dy: [where(op.inputs[0] > 0, dy, dy * (op.outputs[0] + 1))], FLOAT,
             "x if x > 0 else exp(x) - 1"),
-    "selu": (_quiet(_selu),
+    "selu": (_selu,
              lambda op, dy: [where(op.inputs[0] > 0, dy * _SELU_SCALE, dy * (op.outputs[0] + _SELU_SCALE * _SELU_ALPHA))],
              FLOAT, "scale * elu(x) with SELU's constants"),
     "round": (np.round, None, NUMERIC, "x rounded to the nearest integer, half to even"),
@@ -215,22 +214,15 @@ def _atan2_grad(op, dy):
 
 
 def _floor_div(x, y):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if x.dtype.kind in "iu" and np.any(y == 0):
-            raise errors.InvalidArgumentError(None, "floordiv", "Integer division by zero [Op:floordiv]")
-        return np.floor_divide(x, y)
+    if x.dtype.kind in "iu" and np.any(y == 0):
+        raise errors.InvalidArgumentError(None, "floordiv", "Integer division by zero [Op:floordiv]")
+    return np.floor_divide(x, y)
 
 
 def _floor_mod(x, y):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if x.dtype.kind in "iu" and np.any(y == 0):
-            raise errors.InvalidArgumentError(None, "floormod", "Integer division by zero [Op:floormod]")
-        return np.mod(x, y)
-
-
-def _power(x, y):
-    with np.errstate(all="ignore"):
-        return np.power(x, y)
+    if x.dtype.kind in "iu" and np.any(y == 0):
+        raise errors.InvalidArgumentError(None, "floormod", "Integer division by zero [Op:floormod]")
+    return np.mod(x, y)
 
 
 # name: (numpy kernel, gradient, allowed dtypes, output dtype or None for the input's, public doc)
@@ -238,10 +230,10 @@ BINARY = {
     "add": (np.add, _add_grad, NUMERIC, None, "x + y"),
     "subtract": (np.subtract, _sub_grad, NUMERIC, None, "x - y"),
     "multiply": (np.multiply, _mul_grad, NUMERIC, None, "x * y"),
-    "div": (_quiet(np.true_divide), _div_grad, FLOAT, None, "x / y for floating tensors"),
+    "div": (np.true_divide, _div_grad, FLOAT, None, "x / y for floating tensors"),
     "floordiv": (_floor_div, None, NUMERIC, None, "floor(x / y)"),
     "floormod": (_floor_mod, _mod_grad, NUMERIC, None, "x - floor(x / y) * y"),
-    "pow": (_power, _pow_grad, NUMERIC, None, "x ** y"),
+    "pow": (np.power, _pow_grad, NUMERIC, None, "x ** y"),
     "maximum": (np.maximum, _minmax_grad(lambda x, y: x >= y), NUMERIC, None, "max(x, y)"),
     "minimum": (np.minimum, _minmax_grad(lambda x, y: x <= y), NUMERIC, None, "min(x, y)"),
     "atan2": (np.arctan2, _atan2_grad, FLOAT, None, "atan(y / x) in the right quadrant"),
@@ -413,11 +405,7 @@ def where(condition, x=None, y=None, name=None):
 
 
 def _cast_kernel(x, dtype):
-    target = dtype.as_numpy_dtype
-    if x.dtype.kind == "f" and np.dtype(target).kind in "iub":
-        with np.errstate(invalid="ignore"):
-            return x.astype(target)
-    return x.astype(target)
+    return x.astype(dtype.as_numpy_dtype)
 
 
 def _cast_grad(op, dy):
