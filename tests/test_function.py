@@ -381,8 +381,6 @@ def test_function_decorator_forms():
     assert tf.function(double).python_function is double
 
 
-@pytest.mark.xfail(reason="core/function.py _canonicalize binds keywords but does not apply defaults, so f(x) and "
-                          "f(x, training=False) trace twice (TF canonicalizes both to one signature)", strict=True)
 def test_default_arguments_share_a_trace():
     @tf.function
     def f(x, training=False):
@@ -394,8 +392,6 @@ def test_default_arguments_share_a_trace():
     assert f.experimental_get_tracing_count() == 1
 
 
-@pytest.mark.xfail(reason="core/function.py Function.__get__(self, instance, owner) needs owner=None as a default, "
-                          "as Python functions allow", strict=True)
 def test_function_get_without_owner():
     class M(tf.Module):
         @tf.function

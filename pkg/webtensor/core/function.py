@@ -148,7 +148,7 @@ class Function:
         """How many times this function has been traced."""
         return self._trace_count
 
-    def __get__(self, instance, owner):
+    def __get__(self, instance, owner=None):
         if instance is None:
             return self
         try:
@@ -201,13 +201,15 @@ class Function:
         return concrete, [t for t in flat_tensors if not isinstance(t, TensorSpec)]
 
     def _canonicalize(self, args, kwargs):
+        """Arguments bound to the signature with defaults applied, so f(x) and f(x, flag=False) match."""
         sig = self._signature
-        if sig is None or not kwargs:
+        if sig is None:
             return tuple(args), dict(kwargs)
         try:
             bound = sig.bind(*args, **kwargs)
         except TypeError:
             return tuple(args), dict(kwargs)
+        bound.apply_defaults()
         return tuple(bound.args), dict(bound.kwargs)
 
     def _concrete_for_signature(self, args, kwargs, specs_allowed):
