@@ -39,6 +39,9 @@ class Node:
     def get_attr(self, key):
         return self.params[key]
 
+    def needs_grad(self, i):
+        return True
+
     def __repr__(self):
         return f"<Node {self.name} op={self.op.name}>"
 

@@ -59,17 +59,22 @@ class Call:
     tapes inside tf.function.
     """
 
-    __slots__ = ("op", "inputs", "params", "outputs")
+    __slots__ = ("op", "inputs", "params", "outputs", "needs")
 
     def __init__(self, op, inputs, params, outputs):
         self.op = op
         self.inputs = inputs
         self.params = params
         self.outputs = outputs
+        self.needs = None  # set by a tape's backward pass: which inputs want a gradient
 
     @property
     def type(self):
         return self.op.name
+
+    def needs_grad(self, i):
+        """Whether input i's gradient is wanted; rules may skip expensive work when it is not."""
+        return self.needs is None or self.needs[i]
 
     def get_attr(self, key):
         return self.params[key]

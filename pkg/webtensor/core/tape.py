@@ -229,6 +229,7 @@ class GradientTape:
             grads[id(t)] = seed if id(t) not in grads else math_ops.add(grads[id(t)], seed)
         for call in reversed(needed):
             outs = call.outputs
+            call.needs = tuple(id(t) in reach for t in call.inputs)
             if len(outs) == 1:
                 dy = grads.get(id(outs[0]))
                 if dy is None:

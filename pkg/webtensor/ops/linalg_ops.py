@@ -45,15 +45,20 @@ def _fmt(shape):
 def _matmul_grad(op, dy):
     a, b = op.inputs
     ta, tb = op.params["transpose_a"], op.params["transpose_b"]
-    if not ta and not tb:
-        da, db = matmul(dy, b, transpose_b=True), matmul(a, dy, transpose_a=True)
-    elif not ta and tb:
-        da, db = matmul(dy, b), matmul(dy, a, transpose_a=True)
-    elif ta and not tb:
-        da, db = matmul(b, dy, transpose_b=True), matmul(a, dy)
-    else:
-        da, db = matmul(b, dy, transpose_a=True, transpose_b=True), matmul(dy, a, transpose_a=True, transpose_b=True)
-    return [m.sum_like(da, a), m.sum_like(db, b)]
+    da = db = None
+    if op.needs_grad(0):  # the gradient of a constant input (e.g. the data) is a whole matmul: skip it
+        if not ta:
+            da = matmul(dy, b, transpose_b=not tb)
+        else:
+            da = matmul(b, dy, transpose_a=tb, transpose_b=True)
+        da = m.sum_like(da, a)
+    if op.needs_grad(1):
+        if not tb:
+            db = matmul(a, dy, transpose_a=not ta)
+        else:
+            db = matmul(dy, a, transpose_a=True, transpose_b=ta)
+        db = m.sum_like(db, b)
+    return [da, db]
 
 
 defop("matmul", _matmul_kernel, _matmul_infer, _matmul_grad)
