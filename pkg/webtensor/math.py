@@ -1,5 +1,5 @@
 """tf.math: elementwise math, reductions and segment ops."""
-from .ops.array_ops import argsort, top_k, unsorted_segment_sum  # noqa: F401
+from .ops.indexing_ops import unsorted_segment_sum  # noqa: F401
 from .ops.linalg_ops import einsum  # noqa: F401
 from .ops.math_ops import *  # noqa: F401,F403
 from .ops.math_ops import (UNARY, BINARY, abs, acos, acosh, add, add_n, asin, asinh, atan, atan2, atanh,  # noqa: F401
@@ -12,5 +12,6 @@ from .ops.math_ops import (UNARY, BINARY, abs, acos, acosh, add, add_n, asin, as
 from .ops.reduction_ops import (argmax, argmin, count_nonzero, cumprod, cumsum, reduce_all, reduce_any,  # noqa: F401
                                 reduce_euclidean_norm, reduce_logsumexp, reduce_max, reduce_mean, reduce_min,
                                 reduce_prod, reduce_std, reduce_sum, reduce_variance)
+from .ops.sort_ops import argsort, top_k  # noqa: F401
 
 del UNARY, BINARY

@@ -1,5 +1,5 @@
 """tf.nn: activations, softmax and cross-entropies, convolution and pooling, normalization."""
-from .ops.array_ops import top_k  # noqa: F401
+from .ops.sort_ops import top_k  # noqa: F401
 from .ops.math_ops import (elu, gelu, leaky_relu, log_sigmoid, relu, relu6, selu, sigmoid, silu,  # noqa: F401
                            softplus, softsign, swish, tanh)
 from .ops.nn_ops import (avg_pool, avg_pool1d, avg_pool2d, batch_normalization, bias_add,  # noqa: F401

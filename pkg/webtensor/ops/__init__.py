@@ -1,3 +1,4 @@
 """The op library. Importing it registers every primitive and installs the Tensor operators."""
-from . import array_ops, control_flow_ops, linalg_ops, math_ops, nn_ops, random_ops, reduction_ops  # noqa: F401
+from . import (array_ops, constructor_ops, control_flow_ops, indexing_ops, linalg_ops, math_ops,  # noqa: F401
+               nn_ops, random_ops, reduction_ops, shape_ops, slice_ops, sort_ops)
 from . import operators  # noqa: F401

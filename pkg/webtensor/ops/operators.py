@@ -2,7 +2,7 @@
 from .. import dtypes
 from ..core.tensor import Tensor
 from ..core.variable import Variable
-from . import array_ops, linalg_ops
+from . import linalg_ops, slice_ops
 from . import math_ops as m
 from ._helpers import to_tensor
 
@@ -71,7 +71,7 @@ OPERATORS = {
     "__xor__": _xor, "__rxor__": _rev(_xor),
     "__lt__": m.less, "__le__": m.less_equal, "__gt__": m.greater, "__ge__": m.greater_equal,
     "__eq__": _eq, "__ne__": _ne,
-    "__getitem__": array_ops.getitem,
+    "__getitem__": slice_ops.getitem,
 }
 
 for _cls in (Tensor, Variable):

@@ -515,7 +515,8 @@ def draw_categorical(take, logits, num_samples, dtype, op):
 
 def draw_shuffle(take, value, op):
     """value permuted along axis 0 by the argsort of random 64-bit keys."""
-    from .array_ops import argsort, gather
+    from .indexing_ops import gather
+    from .sort_ops import argsort
     value = to_tensor(value)
     if not value._shape:
         return value
