@@ -523,3 +523,30 @@ def test_einsum_repeated_index_forward_only():
         tape.gradient(y, x)
     with pytest.raises(ValueError, match="ellipsis"):
         tf.einsum("...ij->...ji", x)
+
+
+# -- sorting in descending order -------------------------------------------------------------------------
+
+def _descending_reference(values):
+    """Stable descending order by Python's sort (exact for every dtype: Python ints do not wrap)."""
+    return sorted(range(len(values)), key=lambda i: (-values[i].item(), i))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32, np.uint64, np.int8, np.int16, np.int32, np.int64,
+                                   np.float32, np.float64, np.bool_])
+def test_descending_sort_is_exact_and_stable_for_every_dtype(dtype):
+    if dtype is np.bool_:
+        x = np.array([False, True, False, True, True])
+    else:
+        info = np.iinfo(dtype) if np.issubdtype(dtype, np.integer) else np.finfo(dtype)
+        x = np.array([0, info.max, 3, info.min, 0, 3, info.min, info.max], dtype)
+    order = _descending_reference(x)
+    np.testing.assert_array_equal(_np(tf.argsort(x, direction="DESCENDING")), order)
+    if dtype is not np.bool_:
+        np.testing.assert_array_equal(_np(tf.sort(x, direction="DESCENDING")), x[order])
+        top = tf.math.top_k(x, k=4)
+        np.testing.assert_array_equal(_np(top.indices), order[:4])
+        np.testing.assert_array_equal(_np(top.values), x[order[:4]])
+    columns = np.stack([x, x[::-1]], axis=1)   # along axis 0, column by column
+    expected = np.stack([_descending_reference(columns[:, j]) for j in range(2)], axis=1)
+    np.testing.assert_array_equal(_np(tf.argsort(columns, axis=0, direction="DESCENDING")), expected)

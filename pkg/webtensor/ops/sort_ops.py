@@ -15,8 +15,18 @@ from .shape_ops import broadcast_to, expand_dims, reshape, transpose
 
 # -- sorting ---------------------------------------------------------------------------------------
 
+def _descending_order(x, axis):
+    """Indices that sort x in descending order along axis, ties in index order (TensorFlow's top_k rule).
+
+    Negating x would wrap unsigned ints and the signed minimum and fails for bool: instead sort the
+    reversed array ascending (stable), then reverse the order and map positions back.
+    """
+    n = x.shape[axis]
+    return np.flip(n - 1 - np.argsort(np.flip(x, axis), axis=axis, kind="stable"), axis)
+
+
 def _topk_kernel(x, k, sorted):  # noqa: A002
-    idx = np.argsort(-x, axis=-1, kind="stable")[..., :k]
+    idx = _descending_order(x, -1)[..., :k]
     return np.take_along_axis(x, idx, axis=-1), idx.astype(np.int32)
 
 
@@ -79,7 +89,7 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
 
 
 def _argsort_kernel(x, axis, descending):
-    idx = np.argsort(-x if descending else x, axis=axis, kind="stable")
+    idx = _descending_order(x, axis) if descending else np.argsort(x, axis=axis, kind="stable")
     return idx.astype(np.int32)
 
 
