@@ -550,3 +550,44 @@ def test_descending_sort_is_exact_and_stable_for_every_dtype(dtype):
     columns = np.stack([x, x[::-1]], axis=1)   # along axis 0, column by column
     expected = np.stack([_descending_reference(columns[:, j]) for j in range(2)], axis=1)
     np.testing.assert_array_equal(_np(tf.argsort(columns, axis=0, direction="DESCENDING")), expected)
+
+
+# -- tensor_scatter_nd_update: repeated indices --------------------------------------------------------
+
+def _sequential_update(tensor, indices, updates):
+    out = tensor.copy()
+    k = indices.shape[-1]
+    for row, update in zip(indices.reshape(-1, k), updates.reshape((-1,) + out.shape[k:])):
+        out[tuple(row)] = update   # one row at a time: the last write to a cell wins
+    return out
+
+
+@pytest.mark.parametrize("tensor, indices, updates", [
+    (np.zeros(5, np.float32), [[1], [3], [1], [1]], np.array([5, 6, 7, 8], np.float32)),
+    (np.arange(6, dtype=np.int32).reshape(2, 3), [[0, 1], [1, 2], [0, 1]], np.array([10, 20, 30], np.int32)),
+    (np.zeros((3, 2), np.float64), [[2], [0], [2]], np.arange(6.0).reshape(3, 2)),
+    (np.zeros((2, 2), np.int64), [[[1, 0], [1, 0]], [[0, 1], [1, 0]]], np.array([[1, 2], [3, 4]], np.int64)),
+    (np.array([False, True, True]), [[0], [2], [0], [2]], np.array([True, False, False, True])),
+    (np.ones(3, np.float32), np.zeros((0, 1), np.int32), np.zeros(0, np.float32)),
+])
+def test_tensor_scatter_nd_update_writes_the_last_of_repeated_indices(tensor, indices, updates):
+    indices = np.asarray(indices, np.int32)
+    out = tf.tensor_scatter_nd_update(tensor, indices, updates)
+    assert out.dtype == tf.as_dtype(tensor.dtype)
+    np.testing.assert_array_equal(_np(out), _sequential_update(tensor, indices, updates))
+
+
+def test_tensor_scatter_nd_update_gradient_and_unknown_shapes():
+    x = tf.Variable([1.0, 2.0, 3.0, 4.0])
+    u = tf.Variable([10.0, 20.0, 30.0])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(tf.tensor_scatter_nd_update(x, [[1], [3], [1]], u) * tf.constant([1.0, 2.0, 3.0, 4.0]))
+    dx, du = tape.gradient(y, [x, u])
+    np.testing.assert_array_equal(_np(dx), [1.0, 0.0, 3.0, 0.0])
+    np.testing.assert_array_equal(_np(du), [0.0, 4.0, 2.0])   # the overwritten update gets no gradient
+
+    f = tf.function(lambda t, i, u: tf.tensor_scatter_nd_update(t, i, u), input_signature=[
+        tf.TensorSpec([None], tf.float32), tf.TensorSpec([None, 1], tf.int32), tf.TensorSpec([None], tf.float32)])
+    np.testing.assert_array_equal(_np(f(tf.zeros([5]), tf.constant([[4], [0], [4]]), tf.constant([1.0, 2.0, 3.0]))),
+                                  [2.0, 0.0, 0.0, 0.0, 3.0])
+    np.testing.assert_array_equal(_np(f(tf.ones([2]), tf.zeros([0, 1], tf.int32), tf.zeros([0]))), [1.0, 1.0])

@@ -7,9 +7,10 @@ from ..core.registry import bind, defop
 from ..core.tensor import convert_to_tensor
 from ..tensor_shape import TensorShape
 from . import math_ops as m
+from . import reduction_ops as r
 from ._helpers import INTEGER, check_dtype, normalize_axis, static_shape, static_value, to_tensor
 from .constructor_ops import range_
-from .shape_ops import _fmt, expand_dims, transpose
+from .shape_ops import _fmt, expand_dims, reshape, shape, transpose
 
 
 # -- gather / scatter ------------------------------------------------------------------------------
@@ -205,13 +206,46 @@ def tensor_scatter_nd_add(tensor, indices, updates, name=None):
 
 
 def tensor_scatter_nd_update(tensor, indices, updates, name=None):
-    """tensor with the elements at indices replaced by updates."""
+    """tensor with the elements (or slices) at indices replaced by updates; of repeated indices the last one wins.
+
+    >>> tf.tensor_scatter_nd_update(tf.zeros([4]), [[1], [3], [1]], [5., 6., 7.])
+    <tf.Tensor: shape=(4,), dtype=float32, numpy=array([0., 7., 0., 6.], dtype=float32)>
+    """
     t = to_tensor(tensor)
     i = to_tensor(indices)
+    check_dtype(i, INTEGER, "TensorScatterUpdate")
     u = to_tensor(updates, t._dtype)
     _scatter_nd_like_infer((i, u, t), {})
-    mask = bind("scatter_nd_like", (i, m.ones_like(u), t))
-    return m.where(m.greater(mask, m.zeros_like(mask)), bind("scatter_nd_like", (i, u, t)), t)
+    keep = _last_occurrences(i)
+    for _ in range(len(u._shape) - len(keep._shape)):
+        keep = expand_dims(keep, -1)
+    kept = m.where(keep, u, m.zeros_like(u))   # scatter_nd_like adds: only the kept update reaches each cell
+    hits = bind("scatter_nd_like", (i, m.cast(m.ones_like(u), dtypes.int32), t))
+    return m.where(m.greater(hits, m.zeros_like(hits)), bind("scatter_nd_like", (i, kept, t)), t)
+
+
+def _last_occurrences(indices):
+    """A bool tensor of shape indices.shape[:-1]: True where no later index row repeats this one.
+
+    The rows are sorted lexicographically by stable argsorts, one per column from the last, so
+    equal rows end up adjacent in their original order: a row is the last of its kind when the
+    next sorted row differs (or it is the final one).
+    """
+    k = indices._shape[-1]
+    if k is None:
+        raise ValueError("tensor_scatter_nd_update: the last dimension of indices must be known")
+    rows = reshape(indices, [-1, k])
+    order = bind("argsort", (rows[:, k - 1],), {"axis": 0, "descending": False})  # (sort_ops imports this module)
+    for c in range(k - 2, -1, -1):
+        order = gather(order, bind("argsort", (gather(rows[:, c], order),), {"axis": 0, "descending": False}))
+    sorted_rows = gather(rows, order)
+    n = shape(rows)[0]
+    position = range_(n)
+    following = gather(sorted_rows, m.minimum(position + 1, n - 1))
+    last = m.logical_or(m.logical_not(r.reduce_all(m.equal(sorted_rows, following), axis=-1)),
+                        m.equal(position, n - 1))
+    inverse = bind("argsort", (order,), {"axis": 0, "descending": False})
+    return bind("reshape_like", (gather(last, inverse), indices[..., 0]))
 
 
 def _segment_kernel(data, segment_ids, num_segments):
