@@ -45,3 +45,4 @@ from .ops.control_flow_ops import *  # noqa: F401,F403,E402
 from .backends import device  # noqa: F401,E402
 
 newaxis = None
+from . import keras  # noqa: E402,F401
