@@ -6,7 +6,8 @@ import pytest
 import webtensor as tf
 
 # Tolerances for float32 forward results per backend; float64 is always checked tightly.
-TOLERANCES = {"numpy": dict(rtol=1e-5, atol=1e-6)}
+# WebGPU: WGSL's accuracy rules allow a few ulps for exp/log and more for trig near range limits.
+TOLERANCES = {"numpy": dict(rtol=1e-5, atol=1e-6), "webgpu": dict(rtol=1e-3, atol=1e-5)}
 
 
 def backends_under_test():

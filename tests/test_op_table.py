@@ -46,10 +46,10 @@ def test_forward(case: OpCase, backend):
                 tol = dict(rtol=1e-10, atol=1e-12)
             else:
                 tol = dict(TOLERANCES.get(backend, TOLERANCES["numpy"]))
-                if case.rtol is not None:
-                    tol["rtol"] = case.rtol
+                if case.rtol is not None:  # a case may loosen the backend's tolerance, never tighten it
+                    tol["rtol"] = max(tol["rtol"], case.rtol)
                 if case.atol is not None:
-                    tol["atol"] = case.atol
+                    tol["atol"] = max(tol["atol"], case.atol)
             np.testing.assert_allclose(g_np.astype(np.float64), e.astype(np.float64), err_msg=f"{case.name} [{dtype}]",
                                        **tol)
 

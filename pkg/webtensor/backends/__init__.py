@@ -5,6 +5,7 @@ from ..core import tensor as _tensor
 from .numpy_backend import numpy_backend
 
 _BACKENDS = {"numpy": numpy_backend}
+_probed = False
 
 
 class Device:
@@ -17,14 +18,39 @@ class Device:
         self.name = backend.device_name
 
 
+def _probe():
+    """Looks for a WebGPU adapter once (wgpu-py natively); registers the webgpu backend if found."""
+    global _probed
+    if _probed:
+        return
+    _probed = True
+    if os.environ.get("WEBTENSOR_NO_WEBGPU"):
+        return
+    import importlib.util
+    if importlib.util.find_spec("wgpu") is None:
+        return
+    from . import webgpu
+    try:
+        backend = webgpu.create()
+    except Exception as e:  # a broken driver must not break import
+        import warnings
+        warnings.warn(f"webtensor: WebGPU is unavailable ({type(e).__name__}: {e}); using the CPU.")
+        return
+    if backend is not None:
+        _BACKENDS["webgpu"] = backend
+
+
 def get(name):
+    if name not in _BACKENDS:
+        _probe()
     try:
         return _BACKENDS[name]
     except KeyError:
-        raise ValueError(f"Unknown backend {name!r}; available: {sorted(_BACKENDS)}") from None
+        raise ValueError(f"Unknown backend {name!r}; available: {available()}") from None
 
 
 def available():
+    _probe()
     return sorted(_BACKENDS)
 
 
@@ -40,6 +66,7 @@ def for_device_string(spec):
     """Maps '/GPU:0', 'cpu:0', '/job:localhost/.../device:CPU:0' to a backend."""
     text = spec.upper()
     if "GPU" in text:
+        _probe()
         for name in ("webgpu",):
             if name in _BACKENDS:
                 return _BACKENDS[name]
@@ -49,7 +76,7 @@ def for_device_string(spec):
     raise ValueError(f"Unknown device specification {spec!r}: expected e.g. '/CPU:0' or '/GPU:0'")
 
 
-_tensor._DEFAULT = numpy_backend
+_tensor._DEFAULT = _tensor._CPU = numpy_backend
 _env = os.environ.get("WEBTENSOR_BACKEND")
 if _env:
     set_default(_env)

@@ -24,9 +24,13 @@ class Backend:
         """Runs op on handles; returns a handle (or a tuple of handles for multi-output ops)."""
         raise NotImplementedError
 
-    def supports(self, op, dtype):
-        """Whether this backend has a kernel for op on inputs of this dtype."""
+    def supports(self, op, inputs):
+        """Whether this backend has a kernel for op on these input tensors (their dtypes and ranks)."""
         raise NotImplementedError
+
+    def can_hold(self, dtype):
+        """Whether tensors of this DType can live on this backend (others are placed on the CPU)."""
+        return True
 
     def __repr__(self):
         return f"<backend {self.name} {self.device_name}>"

@@ -20,7 +20,7 @@ class NumpyBackend(Backend):
     def run(self, op, handles, params):
         return op.kernel(*handles, **params)
 
-    def supports(self, op, dtype):
+    def supports(self, op, inputs):
         return op.kernel is not None
 
 

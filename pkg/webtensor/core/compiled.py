@@ -24,6 +24,8 @@ class Plan:
     """Executable form of a Graph for one backend."""
 
     def __init__(self, graph, backend):
+        if backend.name != "numpy":  # other backends replay op by op until issue-8 fusion plans them
+            raise Unsupported(f"compiled plans run numpy kernels; {backend.name} replays node by node")
         self.backend = backend
         self.graph = graph
         slot_of = {}

@@ -190,9 +190,10 @@ class Function:
         return concrete
 
     def _concrete_for(self, args, kwargs, specs_allowed=False):
-        args, kwargs = self._canonicalize(args, kwargs)
-        if self._input_signature is not None:
+        if self._input_signature is not None:  # the signature names the arguments: no defaults added
+            args, kwargs = self._canonicalize(args, kwargs, defaults=False)
             return self._concrete_for_signature(args, kwargs, specs_allowed)
+        args, kwargs = self._canonicalize(args, kwargs)
         flat_tensors = []
         key = _key_of((args, kwargs), flat_tensors, specs_allowed)
         concrete = self._cache.get(key)
@@ -200,7 +201,7 @@ class Function:
             concrete = self._cache[key] = self._trace(args, kwargs)
         return concrete, [t for t in flat_tensors if not isinstance(t, TensorSpec)]
 
-    def _canonicalize(self, args, kwargs):
+    def _canonicalize(self, args, kwargs, defaults=True):
         """Arguments bound to the signature with defaults applied, so f(x) and f(x, flag=False) match."""
         sig = self._signature
         if sig is None:
@@ -209,7 +210,8 @@ class Function:
             bound = sig.bind(*args, **kwargs)
         except TypeError:
             return tuple(args), dict(kwargs)
-        bound.apply_defaults()
+        if defaults:
+            bound.apply_defaults()
         return tuple(bound.args), dict(bound.kwargs)
 
     def _concrete_for_signature(self, args, kwargs, specs_allowed):

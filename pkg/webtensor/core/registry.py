@@ -112,6 +112,8 @@ def execute(op, inputs, params):
             if type(res) is tuple or type(res) is list:
                 return tuple(_wrap(r, backend) for r in res)
             return _wrap(res, backend)
+    if not backend.supports(op, inputs):
+        return _execute_on_cpu(op, inputs, params)
     handles = []
     for t in inputs:
         if t._backend is not backend:
@@ -121,16 +123,29 @@ def execute(op, inputs, params):
             handles.append(backend.write(t._backend.read(t._value)))
         else:
             handles.append(t._value)
-    if backend is not numpy_backend and not backend.supports(op, inputs[0]._dtype if inputs else None):
-        backend = numpy_backend
-        handles = [t._backend.read(t._value) for t in inputs]
     try:
         res = backend.run(op, handles, params)
     except _KERNEL_ERRORS as e:
         raise explain_failure(op, inputs, params, e) from e
+    except Exception as e:  # a backend may decline at run time (e.g. a rank above its kernels' limit)
+        if type(e).__name__ != "Fallback":
+            raise
+        return _execute_on_cpu(op, inputs, params)
     if type(res) is tuple or type(res) is list:
         return tuple(_wrap(r, backend) for r in res)
     return _wrap(res, backend)
+
+
+def _execute_on_cpu(op, inputs, params):
+    """Soft placement: run op on the numpy backend, reading inputs from wherever they live."""
+    handles = [t._backend.read(t._value) if t._backend is not numpy_backend else t._value for t in inputs]
+    try:
+        res = op.kernel(*handles, **params)
+    except _KERNEL_ERRORS as e:
+        raise explain_failure(op, inputs, params, e) from e
+    if type(res) is tuple or type(res) is list:
+        return tuple(_wrap(r, numpy_backend) for r in res)
+    return _wrap(res, numpy_backend)
 
 
 def explain_failure(op, inputs, params, error):

@@ -264,6 +264,7 @@ def is_tensor(x):
 # -- conversion -------------------------------------------------------------------------------------
 
 _DEFAULT = None  # the default backend, set by backends/__init__
+_CPU = None      # the numpy backend, where tensors go that another backend cannot hold
 
 
 def constant(value, dtype=None, shape=None, name=None):
@@ -343,6 +344,8 @@ def _from_value(value, dtype):
         value = value.as_list()
     arr = _to_array(value, dtype)
     backend = state.device.backend if state.device is not None else _DEFAULT
+    if backend is not _CPU and not backend.can_hold(_from_np(arr.dtype)):
+        backend = _CPU  # soft placement, e.g. float64 when the device has no float64
     return wrap(backend.write(arr), backend)
 
 

@@ -3,6 +3,7 @@ import numpy as np
 
 from .. import dtypes, errors
 from ..core import tensor as _tensor
+from ..core.state import state
 from ..core.tensor import SymbolicTensor, Tensor, convert_to_tensor
 from ..tensor_shape import TensorShape
 
@@ -24,7 +25,9 @@ def operand(x, dtype, op):
     if hasattr(x, "_as_tensor"):
         return x._as_tensor()
     if type(x) in _SCALAR_TYPES:
-        key = (type(x), x, dtype)
+        # constants live on a device: cache them per backend (device scope, else the default)
+        backend = state.device.backend if state.device is not None else _tensor._DEFAULT
+        key = (type(x), x, dtype, backend)
         t = _SCALAR_CACHE.get(key)
         if t is None:
             t = _convert_operand(x, dtype, op)

@@ -1,0 +1,16 @@
+"""The WebGPU backend: WGSL kernels (shaders/) dispatched through a thin device adapter.
+
+Natively the adapter is wgpu-py (lavapipe where there is no GPU); in the browser it is
+navigator.gpu through Pyodide. `create()` returns None when no adapter can be had.
+"""
+
+
+def create():
+    """A WebGPUBackend on the best native adapter, or None (no wgpu-py, or no adapter)."""
+    from .adapter import NativeAdapter
+    adapter = NativeAdapter.request()
+    if adapter is None:
+        return None
+    from . import elementwise  # noqa: F401  (registers programs)
+    from .backend import WebGPUBackend
+    return WebGPUBackend(adapter)

@@ -1,0 +1,240 @@
+"""The WebGPU backend: tensors in GPU buffers, ops as WGSL programs, work submitted lazily.
+
+Costs measured on this machine kind shape it (ARCHITECTURE.md): encoding a
+dispatch into an open pass is cheap, a submit is not, and a read waits for the
+queue. So dispatches are recorded into one command encoder and submitted at a
+read (or every MAX_PENDING dispatches); pipelines are cached by shape-agnostic
+keys with shapes and strides in uniforms; buffers are pooled by size bucket and
+a freed buffer returns to the pool only after the submit that last used it.
+"""
+import warnings
+import weakref
+
+import numpy as np
+
+from ... import dtypes, errors
+from ..base import Backend
+from . import programs
+from .adapter import STORAGE, UNIFORM
+
+MAX_PENDING = 256
+
+# logical dtype -> (WGSL element type, numpy dtype stored in the buffer)
+STORAGE_TYPES = {
+    dtypes.float32: ("f32", np.float32),
+    dtypes.int32: ("i32", np.int32),
+    dtypes.uint32: ("u32", np.uint32),
+    dtypes.bool: ("u32", np.uint32),
+}
+
+
+def _bucket(nbytes):
+    """Pool size classes: powers of two up to 1 MiB, then 1 MiB steps."""
+    nbytes = max(int(nbytes), 16)
+    if nbytes <= 1 << 20:
+        return 1 << (nbytes - 1).bit_length()
+    return ((nbytes + (1 << 20) - 1) >> 20) << 20
+
+
+class Storage:
+    """A pooled GPU buffer; returns to the pool when no handle uses it any more."""
+
+    __slots__ = ("buffer", "nbytes", "_backend", "__weakref__")
+
+    def __init__(self, backend, buffer, nbytes):
+        self.buffer = buffer
+        self.nbytes = nbytes
+        self._backend = backend
+
+    def __del__(self):
+        backend = self._backend
+        if backend is not None:
+            backend._release(self.buffer, self.nbytes)
+
+
+class GPUHandle:
+    """A tensor's data on the GPU: a Storage plus the logical shape and dtype."""
+
+    __slots__ = ("storage", "shape", "dtype", "_shape", "_dtype")
+
+    def __init__(self, storage, shape, dtype):
+        self.storage = storage
+        self.shape = self._shape = tuple(shape)
+        self._dtype = dtype
+        self.dtype = np.dtype(dtype.as_numpy_dtype)
+
+    @property
+    def buffer(self):
+        return self.storage.buffer
+
+    @property
+    def size(self):
+        n = 1
+        for d in self.shape:
+            n *= d
+        return n
+
+    @property
+    def wgsl_type(self):
+        return STORAGE_TYPES[self._dtype][0]
+
+
+class WebGPUBackend(Backend):
+    """Runs ops as WGSL compute shaders through a device adapter (wgpu-py natively)."""
+
+    name = "webgpu"
+    device_type = "GPU"
+    device_name = "/job:localhost/replica:0/task:0/device:GPU:0"
+
+    def __init__(self, adapter):
+        self.adapter = adapter
+        self._pool = {}           # bucket size -> [free buffers]
+        self._in_flight = []      # (buffer, bucket) freed while still referenced by unsubmitted work
+        self._uniforms_free = []
+        self._uniforms_used = []
+        self.bytes_in_use = 0
+        self.bytes_pooled = 0
+        self.peak_bytes = 0
+        self._warned = set()
+        weakref.finalize(self, lambda: None)
+
+    # -- memory ------------------------------------------------------------------------------------
+
+    def _alloc(self, shape, dtype):
+        n = 1
+        for d in shape:
+            n *= d
+        nbytes = n * 4
+        if nbytes > self.adapter.max_binding_size:
+            raise errors.ResourceExhaustedError(
+                None, None, f"A tensor of shape {list(shape)} ({nbytes} bytes) exceeds this WebGPU adapter's "
+                f"maxStorageBufferBindingSize ({self.adapter.max_binding_size} bytes).")
+        bucket = _bucket(nbytes)
+        free = self._pool.get(bucket)
+        if free:
+            buffer = free.pop()
+            self.bytes_pooled -= bucket
+        else:
+            try:
+                buffer = self.adapter.create_buffer(bucket, STORAGE)
+            except Exception as e:  # the device refused: give back what the pool holds and retry once
+                self.trim()
+                try:
+                    buffer = self.adapter.create_buffer(bucket, STORAGE)
+                except Exception:
+                    raise errors.ResourceExhaustedError(
+                        None, None, f"OOM when allocating a tensor of shape {list(shape)} ({bucket} bytes) on "
+                        f"{self.adapter.name}: {e}") from e
+        self.bytes_in_use += bucket
+        self.peak_bytes = max(self.peak_bytes, self.bytes_in_use)
+        return GPUHandle(Storage(self, buffer, bucket), shape, dtype)
+
+    def _release(self, buffer, bucket):
+        self.bytes_in_use -= bucket
+        if self.adapter.pending:
+            self._in_flight.append((buffer, bucket))
+        else:
+            self._pool.setdefault(bucket, []).append(buffer)
+            self.bytes_pooled += bucket
+
+    def _submitted(self):
+        for buffer, bucket in self._in_flight:
+            self._pool.setdefault(bucket, []).append(buffer)
+            self.bytes_pooled += bucket
+        self._in_flight.clear()
+        self._uniforms_free.extend(self._uniforms_used)
+        self._uniforms_used.clear()
+
+    def trim(self):
+        """Destroys every pooled (unused) buffer."""
+        self.flush()
+        for buffers in self._pool.values():
+            for b in buffers:
+                self.adapter.destroy_buffer(b)
+        self._pool.clear()
+        self.bytes_pooled = 0
+
+    def memory_info(self):
+        return {"current": self.bytes_in_use, "peak": self.peak_bytes, "pool": self.bytes_pooled}
+
+    # -- the backend protocol ----------------------------------------------------------------------
+
+    def write(self, array):
+        array = np.asarray(array)
+        dtype = dtypes.from_numpy(array.dtype)
+        handle = self._alloc(array.shape, dtype)
+        data = np.ascontiguousarray(array, dtype=STORAGE_TYPES[dtype][1])
+        if data.size:
+            self.adapter.write(handle.buffer, data.tobytes())
+        return handle
+
+    def read(self, handle):
+        self._submitted_if(self.adapter.flush())
+        raw = self.adapter.read(handle.buffer, max(handle.size * 4, 4))
+        arr = np.frombuffer(raw, dtype=STORAGE_TYPES[handle._dtype][1], count=handle.size)
+        return arr.astype(handle.dtype).reshape(handle.shape)
+
+    def flush(self):
+        self._submitted_if(self.adapter.flush())
+
+    def _submitted_if(self, did_submit):
+        if did_submit:
+            self._submitted()
+
+    def can_hold(self, dtype):
+        if dtype in STORAGE_TYPES:
+            return True
+        self._warn_placement(None, dtype)
+        return False
+
+    def supports(self, op, inputs):
+        if op.name not in programs.PROGRAMS:
+            return False
+        for t in inputs:
+            if t._dtype not in STORAGE_TYPES:
+                self._warn_placement(op, t._dtype)
+                return False
+        return programs.accepts(op.name, inputs)
+
+    def _warn_placement(self, op, dtype):
+        if dtype not in self._warned:
+            self._warned.add(dtype)
+            warnings.warn(f"WebGPU holds no {dtype.name} tensors here; they and the ops on them are placed on "
+                          "the CPU (soft placement).", stacklevel=4)
+
+    def run(self, op, handles, params):
+        avals = op.infer(handles, params)
+        for _, dtype in avals:
+            if dtype not in STORAGE_TYPES:
+                raise programs.Fallback(f"{op.name} produces {dtype.name}")
+        return programs.PROGRAMS[op.name](self, op, handles, params, avals)
+
+    # -- used by programs --------------------------------------------------------------------------
+
+    def output(self, shape, dtype):
+        return self._alloc(tuple(shape), dtype)
+
+    def alias(self, handle, shape, dtype=None):
+        """A handle sharing handle's storage under another shape (reshape, squeeze, identity...)."""
+        return GPUHandle(handle.storage, shape, dtype or handle._dtype)
+
+    def dispatch(self, key, source_fn, buffers, uniforms, threads):
+        """Queues one dispatch of `threads` invocations (split across grid dimensions as needed)."""
+        adapter = self.adapter
+        pipeline = adapter.pipeline(key, source_fn)
+        groups = max(1, -(-int(threads) // programs.WORKGROUP))
+        gx = min(groups, adapter.max_workgroups)
+        gy = -(-groups // gx)
+        if gy > adapter.max_workgroups:
+            raise errors.ResourceExhaustedError(
+                None, None, f"{key[0]}: {threads} invocations exceed the adapter's workgroup limits")
+        words = np.zeros(programs.UNIFORM_WORDS, dtype=np.uint32)
+        words[0] = gx * programs.WORKGROUP
+        words[1:1 + len(uniforms)] = uniforms
+        ubuf = self._uniforms_free.pop() if self._uniforms_free else adapter.create_buffer(words.nbytes, UNIFORM)
+        adapter.write(ubuf, words.tobytes())
+        self._uniforms_used.append(ubuf)
+        adapter.dispatch(pipeline, [b.buffer if isinstance(b, GPUHandle) else b for b in buffers] + [ubuf],
+                         (gx, gy, 1))
+        if adapter.pending >= MAX_PENDING:
+            self.flush()
