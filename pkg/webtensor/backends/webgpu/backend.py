@@ -89,6 +89,9 @@ class WebGPUBackend(Backend):
     def __init__(self, adapter):
         self.adapter = adapter
         self._pool = {}           # bucket size -> [free buffers]
+        # Every buffer stays reachable from here, so the garbage collector never finalizes one
+        # (freeing its GPU memory) while a dying Storage is handing it back to the pool.
+        self._buffers = {}
         self._in_flight = []      # (buffer, bucket) freed while still referenced by unsubmitted work
         self._uniforms_free = []
         self._uniforms_used = []
@@ -125,6 +128,7 @@ class WebGPUBackend(Backend):
                     raise errors.ResourceExhaustedError(
                         None, None, f"OOM when allocating a tensor of shape {list(shape)} ({bucket} bytes) on "
                         f"{self.adapter.name}: {e}") from e
+            self._buffers[id(buffer)] = buffer
         self.bytes_in_use += bucket
         self.peak_bytes = max(self.peak_bytes, self.bytes_in_use)
         return GPUHandle(Storage(self, buffer, bucket), shape, dtype)
@@ -150,6 +154,7 @@ class WebGPUBackend(Backend):
         self.flush()
         for buffers in self._pool.values():
             for b in buffers:
+                self._buffers.pop(id(b), None)
                 self.adapter.destroy_buffer(b)
         self._pool.clear()
         self.bytes_pooled = 0
