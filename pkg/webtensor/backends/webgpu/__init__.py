@@ -11,6 +11,6 @@ def create():
     adapter = NativeAdapter.request()
     if adapter is None:
         return None
-    from . import elementwise  # noqa: F401  (registers programs)
+    from . import conv, elementwise, matmul, movement, random_kernels, reduce  # noqa: F401  (register programs)
     from .backend import WebGPUBackend
     return WebGPUBackend(adapter)

@@ -194,6 +194,8 @@ class WebGPUBackend(Backend):
 
     def supports(self, op, inputs):
         if op.name not in programs.PROGRAMS:
+            if programs.env_flag("WEBTENSOR_WEBGPU_STRICT") and all(t._dtype in STORAGE_TYPES for t in inputs):
+                raise NotImplementedError(f"WebGPU has no program for {op.name} (WEBTENSOR_WEBGPU_STRICT is set)")
             return False
         for t in inputs:
             if t._dtype not in STORAGE_TYPES:

@@ -1,0 +1,1 @@
+"""WebGPU programs: conv family (being written)."""

@@ -1,0 +1,1 @@
+"""WebGPU programs: matmul family (being written)."""

@@ -1,0 +1,1 @@
+"""WebGPU programs: movement family (being written)."""

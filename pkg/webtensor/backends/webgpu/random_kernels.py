@@ -1,0 +1,1 @@
+"""WebGPU programs: random_kernels family (being written)."""

@@ -1,0 +1,1 @@
+"""WebGPU programs: reduce family (being written)."""
