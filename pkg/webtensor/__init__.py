@@ -46,3 +46,4 @@ from .backends import device  # noqa: F401,E402
 
 newaxis = None
 from . import keras  # noqa: E402,F401
+from . import data  # noqa: E402,F401

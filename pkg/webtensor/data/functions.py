@@ -1,0 +1,89 @@
+"""User functions of tf.data (map, filter, ...): traced once into a graph per element spec, as TensorFlow does.
+
+TensorFlow traces a dataset function when the transformation is created, so Python side effects (print,
+appending to a list) run once, at trace time, while tensor ops run for every element. The function gets
+the element's components as positional arguments when the element is a tuple (not a namedtuple), else
+the element itself. tf.data.experimental.enable_debug_mode() runs the functions eagerly instead.
+"""
+import numpy as np
+
+from ..backends import device
+from ..core.function import function
+from ..core.state import init_scope
+from ..core.tensor import convert_to_tensor
+from ..tensor_shape import TensorSpec
+from . import structure
+
+_debug = {"eager": False}
+
+
+def enable_debug_mode():
+    """Runs tf.data functions eagerly, element by element (Python side effects then run every time).
+
+    >>> tf.data.experimental.enable_debug_mode()
+    """
+    _debug["eager"] = True
+
+
+def disable_debug_mode():
+    _debug["eager"] = False
+
+
+def call_with_element(func, element):
+    """func(*element) for a tuple element (TensorFlow unpacks exactly tuples), func(element) otherwise."""
+    if type(element) is tuple:
+        return func(*element)
+    return func(element)
+
+
+def _normalize_output(ret, what):
+    if ret is None:
+        raise TypeError(f"{what}: the function returned None; a dataset function must return a tensor or a "
+                        f"(nested) tuple or dict of tensors")
+    if type(ret) is list:  # TensorFlow packs a returned list into a tuple
+        ret = tuple(ret)
+    return structure.map_leaves(convert_to_tensor, ret)
+
+
+class StructuredFunction:
+    """A dataset function over elements of `input_spec`, traced into one graph (see the module doc).
+
+    >>> fn = StructuredFunction(lambda x: x * 2, tf.TensorSpec([], tf.int64), "Dataset.map()")
+    >>> fn.output_spec
+    TensorSpec(shape=(), dtype=tf.int64, name=None)
+    """
+
+    def __init__(self, func, input_spec, what):
+        if not callable(func):
+            raise TypeError(f"{what}: expected a callable, got {func!r}")
+        self._func = func
+        self._input_spec = input_spec
+        self._what = what
+        self._eager = _debug["eager"]
+        traced = {}
+
+        def flat_fn(*flat):
+            element = structure.pack(input_spec, flat)
+            out = _normalize_output(call_with_element(func, element), what)
+            traced["structure"] = out
+            return tuple(structure.flatten(out))
+
+        with init_scope(), device("/CPU:0"):
+            name = getattr(func, "__name__", "dataset_fn").replace("<lambda>", "lambda")
+            concrete = function(flat_fn, name=name).get_concrete_function(*structure.flatten(input_spec))
+        self._concrete = concrete
+        self.output_spec = structure.map_leaves(lambda t: TensorSpec(t._shape, t._dtype), traced["structure"])
+
+    def call_tensors(self, element):
+        """Runs the function on a host element and returns its outputs as eager CPU tensors."""
+        with init_scope(), device("/CPU:0"):
+            tensors = structure.to_tensors(element)
+            if self._eager:
+                return _normalize_output(call_with_element(self._func, tensors), self._what)
+            outs = self._concrete(*structure.flatten(tensors))
+            return structure.pack(self.output_spec, list(outs))
+
+    def __call__(self, element):
+        """Runs the function on a host element; returns a host element of output_spec's structure."""
+        out = self.call_tensors(element)
+        return structure.map_leaves(lambda t: np.asarray(t.numpy()), out)
