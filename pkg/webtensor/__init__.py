@@ -47,3 +47,4 @@ from .backends import device  # noqa: F401,E402
 newaxis = None
 from . import keras  # noqa: E402,F401
 from . import data  # noqa: E402,F401
+from . import summary  # noqa: E402,F401
