@@ -28,6 +28,10 @@ class Backend:
         """Whether this backend has a kernel for op on these input tensors (their dtypes and ranks)."""
         raise NotImplementedError
 
+    def host_input(self, op, index):
+        """Whether this backend's kernel for op reads input `index` as a numpy array on the host."""
+        return False
+
     def can_hold(self, dtype):
         """Whether tensors of this DType can live on this backend (others are placed on the CPU)."""
         return True

@@ -115,11 +115,13 @@ def execute(op, inputs, params):
     if not backend.supports(op, inputs):
         return _execute_on_cpu(op, inputs, params)
     handles = []
-    for t in inputs:
-        if t._backend is not backend:
-            if t._value is None:
-                raise TypeError(f"{op.name}: a symbolic tensor ({t.name}) from a tf.function graph was used "
-                                "outside of it. Return it from the function to use its value.")
+    for i, t in enumerate(inputs):
+        if t._value is None:
+            raise TypeError(f"{op.name}: a symbolic tensor ({t.name}) from a tf.function graph was used "
+                            "outside of it. Return it from the function to use its value.")
+        if backend.host_input(op, i):
+            handles.append(t._backend.read(t._value) if t._backend is not numpy_backend else t._value)
+        elif t._backend is not backend:
             handles.append(backend.write(t._backend.read(t._value)))
         else:
             handles.append(t._value)

@@ -197,11 +197,16 @@ class WebGPUBackend(Backend):
             if programs.env_flag("WEBTENSOR_WEBGPU_STRICT") and all(t._dtype in STORAGE_TYPES for t in inputs):
                 raise NotImplementedError(f"WebGPU has no program for {op.name} (WEBTENSOR_WEBGPU_STRICT is set)")
             return False
-        for t in inputs:
-            if t._dtype not in STORAGE_TYPES:
+        host = programs.HOST_INPUTS.get(op.name, ())
+        for i, t in enumerate(inputs):
+            if i not in host and t._dtype not in STORAGE_TYPES:
                 self._warn_placement(op, t._dtype)
                 return False
         return programs.accepts(op.name, inputs)
+
+    def host_input(self, op, index):
+        """Whether input `index` of op is read on the host (it stays a numpy array)."""
+        return index in programs.HOST_INPUTS.get(op.name, ())
 
     def _warn_placement(self, op, dtype):
         if dtype not in self._warned:

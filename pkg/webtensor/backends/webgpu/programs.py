@@ -21,19 +21,27 @@ MAX_RANK = 8
 
 PROGRAMS = {}
 _ACCEPTS = {}
+HOST_INPUTS = {}  # op name -> input indices a program reads on the host (numpy arrays), e.g. RNG state
 
 
 class Fallback(Exception):
     """This op (with these inputs/params) has no WebGPU form: run it on the CPU backend instead."""
 
 
-def program(*names, accepts=None):
-    """Registers a builder for the op names; `accepts(inputs) -> bool` may narrow what it handles."""
+def program(*names, accepts=None, host_inputs=()):
+    """Registers a builder for the op names.
+
+    `accepts(inputs) -> bool` may narrow what it handles; `host_inputs` lists input positions the
+    builder reads on the host (they arrive as numpy arrays and may have dtypes the GPU cannot hold,
+    such as the int64 state of the random ops).
+    """
     def deco(fn):
         for n in names:
             PROGRAMS[n] = fn
             if accepts is not None:
                 _ACCEPTS[n] = accepts
+            if host_inputs:
+                HOST_INPUTS[n] = frozenset(host_inputs)
         return fn
     return deco
 
