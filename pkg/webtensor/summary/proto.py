@@ -92,24 +92,24 @@ def parse(buf):
     return fields
 
 
-def _last(fields, number, default=None):
+def last(fields, number, default=None):
     values = fields.get(number)
     return values[-1] if values else default
 
 
-def _int64(value):
+def signed64(value):
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def _double(raw):
+def unpack_double(raw):
     return struct.unpack("<d", raw)[0]
 
 
-def _float(raw):
+def unpack_float(raw):
     return struct.unpack("<f", raw)[0]
 
 
-def _repeated(fields, number, fmt, size):
+def repeated_fixed(fields, number, fmt, size):
     """A repeated fixed-width field, packed (one bytes value) or not (one value per entry)."""
     out = []
     for v in fields.get(number, ()):
@@ -117,7 +117,7 @@ def _repeated(fields, number, fmt, size):
     return out
 
 
-def _repeated_varints(fields, number):
+def repeated_varints(fields, number):
     out = []
     for v in fields.get(number, ()):
         if isinstance(v, int):
@@ -160,9 +160,10 @@ def encode_shape(dims):
 
 def decode_shape(buf):
     fields = parse(buf)
-    if _last(fields, 3):
+    if last(fields, 3):
         return None
-    return [_int64(_last(parse(d), 1, 0)) for d in fields.get(2, ())]
+    sizes = [signed64(last(parse(d), 1, 0)) for d in fields.get(2, ())]
+    return [None if size == -1 else size for size in sizes]
 
 
 def _as_bytes(x):
@@ -184,8 +185,8 @@ def encode_tensor(value):
 def decode_tensor(buf):
     """A TensorProto as a numpy array (strings as an object array of bytes)."""
     fields = parse(buf)
-    dtype = _last(fields, 1, 0)
-    shape_buf = _last(fields, 2)
+    dtype = last(fields, 1, 0)
+    shape_buf = last(fields, 2)
     shape = tuple(decode_shape(shape_buf) or ()) if shape_buf is not None else ()
     count = int(np.prod(shape, dtype=np.int64))
     if dtype == DT_STRING:
@@ -196,25 +197,25 @@ def decode_tensor(buf):
         np_dtype = _NUMPY_OF.get(dtype)
         if np_dtype is None:
             raise ValueError(f"unsupported TensorProto dtype {dtype}")
-        content = _last(fields, 4)
+        content = last(fields, 4)
         if content is not None:
             a = np.frombuffer(content, dtype=np.dtype(np_dtype).newbyteorder("<")).astype(np_dtype)
         elif dtype == DT_FLOAT:
-            a = np.array(_repeated(fields, 5, "f", 4), dtype=np.float32)
+            a = np.array(repeated_fixed(fields, 5, "f", 4), dtype=np.float32)
         elif dtype == DT_DOUBLE:
-            a = np.array(_repeated(fields, 6, "d", 8), dtype=np.float64)
+            a = np.array(repeated_fixed(fields, 6, "d", 8), dtype=np.float64)
         elif dtype == DT_HALF:
-            a = np.array(_repeated_varints(fields, 13), dtype=np.uint16).view(np.float16)
+            a = np.array(repeated_varints(fields, 13), dtype=np.uint16).view(np.float16)
         elif dtype in (DT_INT64,):
-            a = np.array([_int64(v) for v in _repeated_varints(fields, 10)], dtype=np.int64)
+            a = np.array([signed64(v) for v in repeated_varints(fields, 10)], dtype=np.int64)
         elif dtype == DT_UINT64:
-            a = np.array(_repeated_varints(fields, 17), dtype=np.uint64)
+            a = np.array(repeated_varints(fields, 17), dtype=np.uint64)
         elif dtype == DT_UINT32:
-            a = np.array(_repeated_varints(fields, 16), dtype=np.uint32)
+            a = np.array(repeated_varints(fields, 16), dtype=np.uint32)
         elif dtype == DT_BOOL:
-            a = np.array(_repeated_varints(fields, 11), dtype=np.bool_)
+            a = np.array(repeated_varints(fields, 11), dtype=np.bool_)
         else:  # int32, int16, int8, uint8, uint16 share int_val
-            a = np.array([_int64(v) for v in _repeated_varints(fields, 7)], dtype=np.int64).astype(np_dtype)
+            a = np.array([signed64(v) for v in repeated_varints(fields, 7)], dtype=np.int64).astype(np_dtype)
     if a.size == count:
         return a.reshape(shape)
     if a.size == 0:
@@ -295,14 +296,14 @@ def encode_metadata(metadata):
 
 def decode_metadata(buf):
     fields = parse(buf)
-    meta = SummaryMetadata(display_name=_last(fields, 2, b"").decode("utf-8", "replace"),
-                           description=_last(fields, 3, b"").decode("utf-8", "replace"),
-                           data_class=_last(fields, 4, 0))
-    plugin = _last(fields, 1)
+    meta = SummaryMetadata(display_name=last(fields, 2, b"").decode("utf-8", "replace"),
+                           description=last(fields, 3, b"").decode("utf-8", "replace"),
+                           data_class=last(fields, 4, 0))
+    plugin = last(fields, 1)
     if plugin is not None:
         pf = parse(plugin)
-        meta.plugin_name = _last(pf, 1, b"").decode("utf-8", "replace")
-        meta.plugin_content = _last(pf, 2, b"")
+        meta.plugin_name = last(pf, 1, b"").decode("utf-8", "replace")
+        meta.plugin_content = last(pf, 2, b"")
     return meta
 
 
@@ -314,8 +315,8 @@ def encode_histogram(h):
 
 def decode_histogram(buf):
     fields = parse(buf)
-    return Histogram(*(_double(_last(fields, i, bytes(8))) for i in range(1, 6)),
-                     bucket_limit=_repeated(fields, 6, "d", 8), bucket=_repeated(fields, 7, "d", 8))
+    return Histogram(*(unpack_double(last(fields, i, bytes(8))) for i in range(1, 6)),
+                     bucket_limit=repeated_fixed(fields, 6, "d", 8), bucket=repeated_fixed(fields, 7, "d", 8))
 
 
 def encode_value(value):
@@ -337,18 +338,18 @@ def encode_value(value):
 
 def decode_value(buf):
     fields = parse(buf)
-    value = Value(tag=_last(fields, 1, b"").decode("utf-8", "replace"))
+    value = Value(tag=last(fields, 1, b"").decode("utf-8", "replace"))
     if 9 in fields:
-        value.metadata = decode_metadata(_last(fields, 9))
+        value.metadata = decode_metadata(last(fields, 9))
     if 2 in fields:
-        value.simple_value = _float(_last(fields, 2))
+        value.simple_value = unpack_float(last(fields, 2))
     if 8 in fields:
-        value.tensor = decode_tensor(_last(fields, 8))
+        value.tensor = decode_tensor(last(fields, 8))
     if 5 in fields:
-        value.histo = decode_histogram(_last(fields, 5))
+        value.histo = decode_histogram(last(fields, 5))
     if 4 in fields:
-        img = parse(_last(fields, 4))
-        value.image = Image(_last(img, 1, 0), _last(img, 2, 0), _last(img, 3, 0), _last(img, 4, b""))
+        img = parse(last(fields, 4))
+        value.image = Image(last(img, 1, 0), last(img, 2, 0), last(img, 3, 0), last(img, 4, b""))
     return value
 
 
@@ -367,169 +368,12 @@ def encode_event(event):
 
 def decode_event(buf):
     fields = parse(buf)
-    event = Event(wall_time=_double(_last(fields, 1, bytes(8))), step=_int64(_last(fields, 2, 0)))
+    event = Event(wall_time=unpack_double(last(fields, 1, bytes(8))), step=signed64(last(fields, 2, 0)))
     if 3 in fields:
-        event.file_version = _last(fields, 3).decode("utf-8", "replace")
+        event.file_version = last(fields, 3).decode("utf-8", "replace")
     if 4 in fields:
-        event.graph_def = _last(fields, 4)
+        event.graph_def = last(fields, 4)
     if 5 in fields:
-        event.summary = [decode_value(v) for v in parse(_last(fields, 5)).get(1, ())]
+        event.summary = [decode_value(v) for v in parse(last(fields, 5)).get(1, ())]
     event.other_fields = tuple(sorted(set(fields) - {1, 2, 3, 4, 5}))
     return event
-
-
-# -- graphs -----------------------------------------------------------------------------------------
-
-@dataclass
-class NodeDef:
-    name: str
-    op: str
-    inputs: list = field(default_factory=list)
-    device: str = ""
-    attr: dict = field(default_factory=dict)   # name -> AttrValue as a Python value (see encode_attr)
-
-
-class TypeAttr:
-    """Marks an attr value as a DataType (AttrValue.type), e.g. TypeAttr(DT_FLOAT)."""
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def __eq__(self, other):
-        return isinstance(other, TypeAttr) and other.value == self.value
-
-    def __repr__(self):
-        return f"TypeAttr({self.value})"
-
-
-class ShapeAttr:
-    """Marks an attr value as a TensorShapeProto: a list of dims (None unknown) or None (unknown rank)."""
-    __slots__ = ("dims",)
-
-    def __init__(self, dims):
-        self.dims = None if dims is None else list(dims)
-
-    def __eq__(self, other):
-        return isinstance(other, ShapeAttr) and other.dims == self.dims
-
-    def __repr__(self):
-        return f"ShapeAttr({self.dims})"
-
-
-def _encode_list(values):
-    out = b""
-    for v in values:
-        if isinstance(v, (bytes, str)):
-            out += field_bytes(2, v)
-        elif isinstance(v, bool):
-            out += field_varint(5, v)
-        elif isinstance(v, int):
-            out += field_varint(3, v)
-        elif isinstance(v, float):
-            out += field_float(4, v)
-        elif isinstance(v, TypeAttr):
-            out += field_varint(6, v.value)
-        elif isinstance(v, ShapeAttr):
-            out += field_bytes(7, encode_shape(v.dims))
-        elif isinstance(v, np.ndarray):
-            out += field_bytes(8, encode_tensor(v))
-        else:
-            raise TypeError(f"cannot encode {type(v).__name__} in an AttrValue list")
-    return out
-
-
-def encode_attr(value):
-    """AttrValue from a Python value: bytes/str -> s, bool -> b, int -> i, float -> f, TypeAttr -> type,
-    ShapeAttr -> shape, numpy array -> tensor, list/tuple -> list."""
-    if isinstance(value, (bytes, str)):
-        return field_bytes(2, value)
-    if isinstance(value, bool):
-        return field_varint(5, value)
-    if isinstance(value, int):
-        return field_varint(3, value)
-    if isinstance(value, float):
-        return field_float(4, value)
-    if isinstance(value, TypeAttr):
-        return field_varint(6, value.value)
-    if isinstance(value, ShapeAttr):
-        return field_bytes(7, encode_shape(value.dims))
-    if isinstance(value, np.ndarray):
-        return field_bytes(8, encode_tensor(value))
-    if isinstance(value, (list, tuple)):
-        return field_bytes(1, _encode_list(value))
-    raise TypeError(f"cannot encode {type(value).__name__} as an AttrValue")
-
-
-def decode_attr(buf):
-    fields = parse(buf)
-    if 2 in fields:
-        return _last(fields, 2)
-    if 3 in fields:
-        return _int64(_last(fields, 3))
-    if 4 in fields:
-        return _float(_last(fields, 4))
-    if 5 in fields:
-        return bool(_last(fields, 5))
-    if 6 in fields:
-        return TypeAttr(_last(fields, 6))
-    if 7 in fields:
-        return ShapeAttr(decode_shape(_last(fields, 7)))
-    if 8 in fields:
-        return decode_tensor(_last(fields, 8))
-    if 1 in fields:
-        lf = parse(_last(fields, 1))
-        return (list(lf.get(2, [])) + [_int64(v) for v in _repeated_varints(lf, 3)] + _repeated(lf, 4, "f", 4) +
-                [bool(v) for v in _repeated_varints(lf, 5)] + [TypeAttr(v) for v in _repeated_varints(lf, 6)] +
-                [ShapeAttr(decode_shape(s)) for s in lf.get(7, [])] + [decode_tensor(t) for t in lf.get(8, [])])
-    return None
-
-
-def encode_node(node):
-    out = field_bytes(1, node.name) + field_bytes(2, node.op)
-    out += b"".join(field_bytes(3, i) for i in node.inputs)
-    if node.device:
-        out += field_bytes(4, node.device)
-    for key in sorted(node.attr):
-        out += field_bytes(5, field_bytes(1, key) + field_bytes(2, encode_attr(node.attr[key])))
-    return out
-
-
-def decode_node(buf):
-    fields = parse(buf)
-    attr = {}
-    for entry in fields.get(5, ()):
-        ef = parse(entry)
-        attr[_last(ef, 1, b"").decode("utf-8")] = decode_attr(_last(ef, 2, b""))
-    return NodeDef(name=_last(fields, 1, b"").decode("utf-8"), op=_last(fields, 2, b"").decode("utf-8"),
-                   inputs=[i.decode("utf-8") for i in fields.get(3, ())],
-                   device=_last(fields, 4, b"").decode("utf-8"), attr=attr)
-
-
-GRAPH_PRODUCER = 1882   # the GraphDef version TensorFlow 2.16 writes (versions.producer)
-
-
-def encode_graph_def(nodes, producer=GRAPH_PRODUCER):
-    """GraphDef bytes: the nodes, then versions {producer}."""
-    return b"".join(field_bytes(1, encode_node(n)) for n in nodes) + field_bytes(4, field_varint(1, producer))
-
-
-def decode_graph_def(buf):
-    """The NodeDefs of a GraphDef, in order."""
-    return [decode_node(n) for n in parse(buf).get(1, ())]
-
-
-def encode_run_metadata(graph_defs):
-    """RunMetadata with one function_graphs entry (pre_optimization_graph) per GraphDef, as trace_export writes."""
-    return b"".join(field_bytes(4, field_bytes(2, g)) for g in graph_defs)
-
-
-def decode_run_metadata_graphs(buf):
-    """The GraphDef bytes held by a RunMetadata: function graphs (pre-optimization) and partition graphs."""
-    fields = parse(buf)
-    graphs = []
-    for fg in fields.get(4, ()):
-        f = parse(fg)
-        graphs.extend(f.get(2, []) or f.get(1, []))
-    graphs.extend(fields.get(3, []))
-    return graphs

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import proto
 from .event_file import RecordReader
+from .graph_def import decode_graph_def, decode_run_metadata_graphs
 
 ScalarEvent = namedtuple("ScalarEvent", "wall_time step value")
 HistogramEvent = namedtuple("HistogramEvent", "wall_time step buckets")    # buckets: float64 [k, 3]
@@ -98,7 +99,7 @@ class LogdirReader:
     def _add_event(self, run, data, event):
         if event.graph_def is not None:
             data["graphs"].append(GraphEvent(event.wall_time, event.step, None,
-                                             proto.decode_graph_def(event.graph_def)))
+                                             decode_graph_def(event.graph_def)))
         for value in event.summary or ():
             self._add_value(run, data, event, value)
 
@@ -131,8 +132,8 @@ class LogdirReader:
                 width, height = (int(blobs[0]), int(blobs[1])) if len(blobs) >= 2 else (0, 0)
                 data["images"].setdefault(tag, []).append(ImageEvent(wall_time, step, width, height, blobs[2:]))
             elif plugin in ("graph_run_metadata_graph", "graph_run_metadata") and t.dtype == object:
-                for graph in proto.decode_run_metadata_graphs(bytes(t.reshape(-1)[0])):
-                    data["graphs"].append(GraphEvent(wall_time, step, tag, proto.decode_graph_def(graph)))
+                for graph in decode_run_metadata_graphs(bytes(t.reshape(-1)[0])):
+                    data["graphs"].append(GraphEvent(wall_time, step, tag, decode_graph_def(graph)))
             else:
                 data["tensors"].setdefault(tag, []).append(TensorEvent(wall_time, step, t, plugin))
 

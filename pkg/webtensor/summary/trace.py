@@ -13,7 +13,7 @@ from ..core import function as _function
 from ..core.state import state
 from ..core.tensor import constant
 from . import proto
-from .graph_def import as_graph_def, graph_def_bytes
+from .graph_def import as_graph_def, encode_run_metadata, graph_def_bytes
 from .writer import _condition, _state
 
 RUN_METADATA_GRAPH_PLUGIN = "graph_run_metadata_graph"
@@ -89,7 +89,7 @@ def trace_export(name, step=None, profiler_outdir=None):
         warnings.warn("tf.summary.trace_export: no tf.function was called since trace_on; nothing written",
                       stacklevel=2)
         return
-    run_metadata = proto.encode_run_metadata([graph_def_bytes(g) for g in graphs])
+    run_metadata = encode_run_metadata([graph_def_bytes(g) for g in graphs])
     _write_raw(name, int(_step_value(step)), run_metadata)
 
 
