@@ -30,6 +30,19 @@ def list_physical_devices(device_type=None):
     return found
 
 
+def get_device_details(device):
+    """Details of a PhysicalDevice: for a GPU, the WebGPU adapter's name, backend and whether it is software.
+
+    >>> tf.config.experimental.get_device_details(tf.config.list_physical_devices("GPU")[0])
+    {'device_name': 'llvmpipe (LLVM 15.0.6, 256 bits)', 'backend': 'Vulkan', 'is_software': True, ...}
+    """
+    if device.device_type == "CPU":
+        return {"device_name": "CPU", "backend": "numpy", "is_software": False}
+    adapter = _backends.get("webgpu").adapter
+    return {"device_name": adapter.name, "backend": adapter.backend_type, "is_software": adapter.is_software,
+            "shader_f16": adapter.has_f16, "max_storage_buffer_binding_size": adapter.max_binding_size}
+
+
 def list_logical_devices(device_type=None):
     return [LogicalDevice(d.name.replace("/physical_device:", "/device:"), d.device_type)
             for d in list_physical_devices(device_type)]
@@ -68,6 +81,7 @@ def _get_memory_info(device):
 
 
 experimental = types.SimpleNamespace(
+    get_device_details=get_device_details,
     set_memory_growth=_set_memory_growth,
     get_memory_info=_get_memory_info,
     list_physical_devices=list_physical_devices,

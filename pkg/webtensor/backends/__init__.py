@@ -76,10 +76,21 @@ def for_device_string(spec):
     raise ValueError(f"Unknown device specification {spec!r}: expected e.g. '/CPU:0' or '/GPU:0'")
 
 
+def _choose_default():
+    """WEBTENSOR_BACKEND if set; else webgpu on a hardware adapter; else numpy (software adapters such
+    as lavapipe or SwiftShader are slower than numpy, so they are used only when asked for)."""
+    wanted = os.environ.get("WEBTENSOR_BACKEND")
+    if wanted:
+        set_default(wanted)
+        return
+    _probe()
+    gpu = _BACKENDS.get("webgpu")
+    if gpu is not None and not gpu.adapter.is_software:
+        _tensor._DEFAULT = gpu
+
+
 _tensor._DEFAULT = _tensor._CPU = numpy_backend
-_env = os.environ.get("WEBTENSOR_BACKEND")
-if _env:
-    set_default(_env)
+_choose_default()
 
 
 class device:

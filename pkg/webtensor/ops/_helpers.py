@@ -27,7 +27,7 @@ def operand(x, dtype, op):
     if type(x) in _SCALAR_TYPES:
         # constants live on a device: cache them per backend (device scope, else the default)
         backend = state.device.backend if state.device is not None else _tensor._DEFAULT
-        key = (type(x), x, dtype, backend)
+        key = (type(x), x, dtype, backend, getattr(backend, "generation", 0))  # a lost GPU loses them
         t = _SCALAR_CACHE.get(key)
         if t is None:
             t = _convert_operand(x, dtype, op)

@@ -8,7 +8,6 @@ keys with shapes and strides in uniforms; buffers are pooled by size bucket and
 a freed buffer returns to the pool only after the submit that last used it.
 """
 import warnings
-import weakref
 
 import numpy as np
 
@@ -39,16 +38,17 @@ def _bucket(nbytes):
 class Storage:
     """A pooled GPU buffer; returns to the pool when no handle uses it any more."""
 
-    __slots__ = ("buffer", "nbytes", "_backend", "__weakref__")
+    __slots__ = ("buffer", "nbytes", "generation", "_backend", "__weakref__")
 
     def __init__(self, backend, buffer, nbytes):
         self.buffer = buffer
         self.nbytes = nbytes
+        self.generation = backend.generation
         self._backend = backend
 
     def __del__(self):
         backend = self._backend
-        if backend is not None:
+        if backend is not None and backend.generation == self.generation:
             backend._release(self.buffer, self.nbytes)
 
 
@@ -88,6 +88,10 @@ class WebGPUBackend(Backend):
 
     def __init__(self, adapter):
         self.adapter = adapter
+        self.generation = 0       # bumped when the device is lost and replaced
+        self._reset_state()
+
+    def _reset_state(self):
         self._pool = {}           # bucket size -> [free buffers]
         # Every buffer stays reachable from here, so the garbage collector never finalizes one
         # (freeing its GPU memory) while a dying Storage is handing it back to the pool.
@@ -98,8 +102,44 @@ class WebGPUBackend(Backend):
         self.bytes_in_use = 0
         self.bytes_pooled = 0
         self.peak_bytes = 0
-        self._warned = set()
-        weakref.finalize(self, lambda: None)
+        self._warned = getattr(self, "_warned", set())
+
+    # -- device loss -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _is_device_loss(error):
+        text = str(error).lower()
+        return "device is lost" in text or "device lost" in text or "device was lost" in text
+
+    def _recover(self, error):
+        """Replaces a lost device; returns the error to raise for the operation that found out."""
+        from .adapter import NativeAdapter
+        self.generation += 1
+        self._reset_state()
+        replacement = NativeAdapter.request()
+        if replacement is not None:
+            self.adapter = replacement
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        cause = next((line for line in lines if "lost" in line.lower()), lines[0] if lines else type(error).__name__)
+        return errors.UnavailableError(
+            None, None, f"The WebGPU device ({self.adapter.name}) was lost ({cause}). "
+            "Tensors that were on it are gone; the device has been re-initialised for the next op.")
+
+    def _guarded(self, fn, *args):
+        try:
+            return fn(*args)
+        except errors.OpError:
+            raise
+        except Exception as e:
+            if self._is_device_loss(e):
+                raise self._recover(e) from e
+            raise
+
+    def _check_alive(self, handle):
+        if handle.storage.generation != self.generation:
+            raise errors.UnavailableError(
+                None, None, f"This tensor (shape {list(handle.shape)}) was on a WebGPU device that was lost; "
+                "recompute it.")
 
     # -- memory ------------------------------------------------------------------------------------
 
@@ -121,6 +161,8 @@ class WebGPUBackend(Backend):
             try:
                 buffer = self.adapter.create_buffer(bucket, STORAGE)
             except Exception as e:  # the device refused: give back what the pool holds and retry once
+                if self._is_device_loss(e):
+                    raise self._recover(e) from e
                 self.trim()
                 try:
                     buffer = self.adapter.create_buffer(bucket, STORAGE)
@@ -170,20 +212,18 @@ class WebGPUBackend(Backend):
         handle = self._alloc(array.shape, dtype)
         data = np.ascontiguousarray(array, dtype=STORAGE_TYPES[dtype][1])
         if data.size:
-            self.adapter.write(handle.buffer, data.tobytes())
+            self._guarded(self.adapter.write, handle.buffer, data.tobytes())
         return handle
 
     def read(self, handle):
-        self._submitted_if(self.adapter.flush())
-        raw = self.adapter.read(handle.buffer, max(handle.size * 4, 4))
+        self._check_alive(handle)
+        self.flush()
+        raw = self._guarded(self.adapter.read, handle.buffer, max(handle.size * 4, 4))
         arr = np.frombuffer(raw, dtype=STORAGE_TYPES[handle._dtype][1], count=handle.size)
         return arr.astype(handle.dtype).reshape(handle.shape)
 
     def flush(self):
-        self._submitted_if(self.adapter.flush())
-
-    def _submitted_if(self, did_submit):
-        if did_submit:
+        if self._guarded(self.adapter.flush):
             self._submitted()
 
     def can_hold(self, dtype):
@@ -232,6 +272,19 @@ class WebGPUBackend(Backend):
 
     def dispatch(self, key, source_fn, buffers, uniforms, threads):
         """Queues one dispatch of `threads` invocations (split across grid dimensions as needed)."""
+        for b in buffers:
+            if isinstance(b, GPUHandle):
+                self._check_alive(b)
+        try:
+            self._dispatch(key, source_fn, buffers, uniforms, threads)
+        except errors.OpError:
+            raise
+        except Exception as e:
+            if self._is_device_loss(e):
+                raise self._recover(e) from e
+            raise
+
+    def _dispatch(self, key, source_fn, buffers, uniforms, threads):
         adapter = self.adapter
         pipeline = adapter.pipeline(key, source_fn)
         groups = max(1, -(-int(threads) // programs.WORKGROUP))
