@@ -66,7 +66,7 @@ def standardize_dtype(dtype):
     name = getattr(dtype, "name", None)
     if isinstance(name, str):
         return name
-    from ... import dtypes
+    from .. import dtypes
     return dtypes.as_dtype(dtype).name
 
 
