@@ -369,3 +369,13 @@ def test_summary_graph_of_concrete_function(tmp_path):
     assert [n.name for n in event.nodes] == [n.name for n in concrete.graph.nodes]
     placeholder = event.nodes[0]
     assert placeholder.attr["shape"].dims == [None, 5]
+
+
+def test_keras_model_config_summary(tmp_path):
+    writer = tf.summary.create_file_writer(str(tmp_path))
+    config = '{"class_name": "Sequential", "config": {"layers": []}}'
+    with writer.as_default(step=0):
+        assert bool(tf.summary.keras_model("keras", config))
+    writer.close()
+    (event,) = read(tmp_path)["tensors"]["keras"]
+    assert event.plugin_name == "graph_keras_model" and event.tensor.item() == config.encode()

@@ -10,7 +10,7 @@ from .event_file import DataLossError, crc32c, masked_crc32c  # noqa: F401
 from .png import decode_png, encode_png  # noqa: F401
 from .reader import (GraphEvent, HistogramEvent, ImageEvent, LogdirReader, ScalarEvent, TensorEvent,  # noqa: F401
                      TextEvent, read_events, read_logdir)
-from .summary_ops import histogram, image, scalar, text, write  # noqa: F401
+from .summary_ops import histogram, image, keras_model, scalar, text, write  # noqa: F401
 from .trace import graph, trace_export, trace_off, trace_on  # noqa: F401
 from .writer import (SummaryWriter, create_file_writer, create_noop_writer, flush, record_if,  # noqa: F401
                      should_record_summaries)

@@ -123,6 +123,16 @@ def write(tag, tensor, step=None, metadata=None, name=None):
     return _write("tensor", tag, tensor, step, params)
 
 
+def keras_model(name, data, step=None):
+    """Writes a Keras model's JSON config for TensorBoard's graph dashboard (plugin "graph_keras_model").
+
+    >>> keras_model("keras", model.to_json(), step=0)
+    """
+    if not isinstance(data, str):
+        raise TypeError(f"keras_model: data for {name!r} must be the model's JSON string, got {type(data).__name__}")
+    return _write("keras_model", name, None, step, {"text": (data,), "text_shape": ()})
+
+
 # -- the primitive ----------------------------------------------------------------------------------
 
 def histogram_buckets(data, bucket_count=DEFAULT_BUCKET_COUNT):
@@ -164,8 +174,9 @@ def _summary_value(kind, tag, data, params):
     if kind == "histogram":
         meta = proto.SummaryMetadata("histograms", description=description, data_class=proto.DATA_CLASS_TENSOR)
         return proto.Value(tag=tag, metadata=meta, tensor=histogram_buckets(data[0], params["buckets"]))
-    if kind == "text":
-        meta = proto.SummaryMetadata("text", description=description, data_class=proto.DATA_CLASS_TENSOR)
+    if kind in ("text", "keras_model"):
+        meta = (proto.SummaryMetadata("text", description=description, data_class=proto.DATA_CLASS_TENSOR)
+                if kind == "text" else proto.SummaryMetadata("graph_keras_model", b"1"))
         strings = np.empty(len(params["text"]), dtype=object)
         strings[:] = [s.encode("utf-8") for s in params["text"]]
         return proto.Value(tag=tag, metadata=meta, tensor=strings.reshape(params["text_shape"]))
