@@ -12,7 +12,7 @@ from ...ops import nn_ops as _nn
 from ...ops import shape_ops as _s
 from .. import activations, constraints, initializers, regularizers
 from ._utils import as_float, check_rank, dims, training_flag
-from .layer import Layer
+from .layer import InputSpec, Layer
 
 
 def layer_dtype(layer):
@@ -45,6 +45,7 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
 
     def build(self, input_shape):
         shape = dims(input_shape)
@@ -52,6 +53,7 @@ class Dense(Layer):
         if shape[-1] is None:
             raise ValueError(f"The last dimension of the inputs to a Dense layer should be defined. Found None. "
                              f"Full input shape received: {tuple(shape)}")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: shape[-1]})
         self.kernel = self.add_weight(name="kernel", shape=(shape[-1], self.units),
                                       initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
