@@ -53,13 +53,15 @@ class StructuredFunction:
     TensorSpec(shape=(), dtype=tf.int64, name=None)
     """
 
-    def __init__(self, func, input_spec, what):
+    def __init__(self, func, input_spec, what, sample=None):
         if not callable(func):
             raise TypeError(f"{what}: expected a callable, got {func!r}")
         self._func = func
         self._input_spec = input_spec
         self._what = what
         self._eager = _debug["eager"]
+        self._sample = sample
+        self._output_spec = None
         traced = {}
 
         def flat_fn(*flat):
@@ -68,11 +70,33 @@ class StructuredFunction:
             traced["structure"] = out
             return tuple(structure.flatten(out))
 
-        with init_scope(), device("/CPU:0"):
-            name = getattr(func, "__name__", "dataset_fn").replace("<lambda>", "lambda")
-            concrete = function(flat_fn, name=name).get_concrete_function(*structure.flatten(input_spec))
-        self._concrete = concrete
-        self.output_spec = structure.map_leaves(lambda t: TensorSpec(t._shape, t._dtype), traced["structure"])
+        try:
+            with init_scope(), device("/CPU:0"):
+                name = getattr(func, "__name__", "dataset_fn").replace("<lambda>", "lambda")
+                self._concrete = function(flat_fn, name=name).get_concrete_function(*structure.flatten(input_spec))
+        except (TypeError, ValueError, NotImplementedError) as e:
+            # NOTE: webtensor traces without autograph and with static shapes, so Python control flow on
+            # tensor values or shapes computed from values cannot be traced; such functions run eagerly
+            # per element instead (TensorFlow would run them as graphs), and the output spec comes from
+            # the first element with unknown dimensions.
+            if "while tf.function traces" not in str(e) or sample is None:
+                raise
+            self._eager = True
+        else:
+            self._output_spec = structure.map_leaves(lambda t: TensorSpec(t._shape, t._dtype), traced["structure"])
+
+    @property
+    def output_spec(self):
+        """The structure of TensorSpecs of the function's outputs."""
+        if self._output_spec is None and self._eager:
+            first = self._sample()
+            if first is None:
+                raise ValueError(f"{self._what}: the function cannot be traced and the dataset is empty, so the "
+                                 f"structure of its outputs is unknown")
+            out = self.call_tensors(first)
+            self._output_spec = structure.map_leaves(
+                lambda t: TensorSpec([None] * len(t.shape), t.dtype), out)
+        return self._output_spec
 
     def call_tensors(self, element):
         """Runs the function on a host element and returns its outputs as eager CPU tensors."""

@@ -21,7 +21,7 @@ def is_structure(x):
 def map_leaves(fn, structure):
     """Applies fn to every leaf of a tf.data structure (lists are leaves)."""
     if is_structure(structure):
-        return nest.pack_sequence_as(structure, [fn(v) for v in flatten(structure)])
+        return pack(structure, [fn(v) for v in flatten(structure)])
     return fn(structure)
 
 
@@ -44,11 +44,23 @@ def flatten(structure):
 
 
 def pack(structure, flat):
-    """Rebuilds `structure` (a tf.data structure) from its flat leaves."""
-    if not is_structure(structure):
-        (leaf,) = flat
-        return leaf
-    return nest.pack_sequence_as(structure, list(flat))
+    """Rebuilds `structure` (a tf.data structure: lists are leaves) from its flat leaves."""
+    flat = list(flat)
+    pos = [0]
+
+    def build(x):
+        if is_structure(x):
+            if isinstance(x, collections.abc.Mapping):
+                children = [build(x[k]) for k in nest._sorted_keys(x)]
+            else:
+                children = [build(c) for c in x]
+            return nest._rebuild(x, children)
+        pos[0] += 1
+        return flat[pos[0] - 1]
+    out = build(structure)
+    if pos[0] != len(flat):
+        raise ValueError(f"The structure {structure!r} has {pos[0]} components, got {len(flat)} values")
+    return out
 
 
 def to_host(value, dtype=None):

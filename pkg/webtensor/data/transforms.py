@@ -28,8 +28,11 @@ class Unary(Dataset):
         if not isinstance(input_dataset, Dataset):
             raise TypeError(f"Expected a tf.data.Dataset, got {type(input_dataset).__name__}")
         self._input = input_dataset
-        self._spec = input_dataset.element_spec
         self._options = input_dataset._options
+
+    @property
+    def element_spec(self):
+        return self._input.element_spec if self._spec is None else self._spec
 
     def _elements(self):
         return self._input._elements()
@@ -42,13 +45,26 @@ class Identity(Unary):
     """prefetch, with_options: the input unchanged."""
 
 
+def first_element(dataset):
+    """A callable giving the dataset's first host element (None when empty), for functions run eagerly."""
+    def sample():
+        for element in dataset._elements():
+            return element
+        return None
+    return sample
+
+
 class Map(Unary):
     """Dataset.map: map_func traced once over the element spec, run on every element."""
 
     def __init__(self, input_dataset, map_func):
         super().__init__(input_dataset)
-        self._fn = StructuredFunction(map_func, input_dataset.element_spec, "Dataset.map()")
-        self._spec = self._fn.output_spec
+        self._fn = StructuredFunction(map_func, input_dataset.element_spec, "Dataset.map()",
+                                      first_element(input_dataset))
+
+    @property
+    def element_spec(self):
+        return self._fn.output_spec
 
     def _elements(self):
         fn = self._fn
@@ -56,8 +72,8 @@ class Map(Unary):
             yield fn(element)
 
 
-def _predicate(func, spec, what):
-    fn = StructuredFunction(func, spec, what)
+def _predicate(func, dataset, what):
+    fn = StructuredFunction(func, dataset.element_spec, what, first_element(dataset))
     out = fn.output_spec
     if not (isinstance(out, TensorSpec) and out.dtype == dtypes.bool and out.shape.rank == 0):
         raise ValueError(f"Invalid `predicate`. `predicate` must return a `tf.bool` scalar tensor, but its return "
@@ -70,7 +86,7 @@ class Filter(Unary):
 
     def __init__(self, input_dataset, predicate):
         super().__init__(input_dataset)
-        self._fn = _predicate(predicate, input_dataset.element_spec, "Dataset.filter()")
+        self._fn = _predicate(predicate, input_dataset, "Dataset.filter()")
 
     def _elements(self):
         fn = self._fn
@@ -243,7 +259,8 @@ class Cache(Unary):
         os.replace(tmp, self._path)  # atomic: a crash leaves no half-written cache
 
     def _read(self):
-        specs = structure.flatten(self._spec)
+        spec = self.element_spec
+        specs = structure.flatten(spec)
         try:
             with np.load(self._path, allow_pickle=False) as f:
                 n = int(f["count"])
@@ -253,7 +270,7 @@ class Cache(Unary):
                     for a, s in zip(flat, specs):
                         if a.dtype != np.dtype(s.dtype.as_numpy_dtype) or not s.shape.is_compatible_with(a.shape):
                             raise ValueError(f"element {i} has {a.dtype}{list(a.shape)}, the dataset expects {s}")
-                    items.append(structure.pack(self._spec, flat))
+                    items.append(structure.pack(spec, flat))
         except (KeyError, ValueError, OSError) as e:
             raise errors.DataLossError(None, "CacheDataset", f"The cache file {self._path!r} does not match this "
                                                              f"dataset or is corrupt: {e}") from e
