@@ -1,6 +1,7 @@
 """tf.keras.models: Model, Sequential, the functional API, and model saving/loading entry points."""
 from .input_layer import Input, InputLayer  # noqa: F401
 from .model import Functional, Model, clone_model, model_from_json  # noqa: F401
+from .op_layer import OpLambda  # noqa: F401
 from .sequential import Sequential  # noqa: F401
 
 

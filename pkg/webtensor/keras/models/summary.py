@@ -93,8 +93,11 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, show_t
         headers.append("Trainable")
         line_length += 11
         positions = [p * (line_length - 11) / line_length for p in positions] + [1.0]
+    inner = line_length - len(headers) - 1  # the table's width less its border characters
     if positions[-1] <= 1:
-        positions = [int(line_length * p) for p in positions]
+        positions = [int(round(inner * p)) for p in positions]
+    else:
+        positions = [int(round(inner * p / positions[-1])) for p in positions]
     widths = [positions[0]] + [positions[i] - positions[i - 1] for i in range(1, len(positions))]
     widths = [max(w, 4) for w in widths]
     align = [False, False, True, False, False][:len(headers)]
