@@ -59,7 +59,7 @@ def _align(n, to=_ALIGN):
 
 def _dtype_name(array):
     for name, dt in DTYPES.items():
-        if array.dtype == dt or array.dtype == dt.newbyteorder("="):
+        if array.dtype.kind == dt.kind and array.dtype.itemsize == dt.itemsize:
             return name
     raise TypeError(f"Cannot save a tensor of dtype {array.dtype}; supported dtypes: {', '.join(DTYPES)}")
 
