@@ -28,15 +28,6 @@ def round_trip(layer):
     return again
 
 
-def traced_shape(layer, shape, **kwargs):
-    """The output shape of layer called inside tf.function on an input whose batch is None."""
-    fn = tf.function(lambda x: layer(x, **kwargs), input_signature=[tf.TensorSpec([None] + list(shape[1:]))])
-    out = fn.get_concrete_function().structured_outputs if hasattr(fn, "get_concrete_function") else None
-    if out is None:
-        out = fn(tf.zeros(shape))
-    return out
-
-
 # -- Dense -------------------------------------------------------------------------------------------
 
 def test_dense_values_rank2_and_rank3():
@@ -557,6 +548,31 @@ def test_rnn_layers_trace_with_none_batch():
         return last
     x = rand(5, 6, 3)
     np.testing.assert_allclose(f(x).numpy(), gru(lstm(x)).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_rnn_unknown_timesteps_use_a_while_loop():
+    lstm, gru = L.LSTM(3, return_sequences=True, return_state=True), L.GRU(2, go_backwards=True)
+    x = rand(2, 5, 4)
+    mask = tf.constant([[True] * 3 + [False] * 2, [True] * 5])
+    eager = [t.numpy() for t in lstm(x)] + [gru(x, mask=mask).numpy()]
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None, 4]), tf.TensorSpec([None, None], tf.bool)])
+    def f(x, m):
+        seq, h, c = lstm(x)
+        assert tuple(seq.shape.as_list()) == (None, None, 3) and tuple(h.shape.as_list()) == (None, 3)
+        return seq, h, c, gru(x, mask=m)
+    for got, want in zip(f(x, mask), eager):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-6)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(f(x, mask)[0])
+    grads = tape.gradient(loss, lstm.trainable_weights)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(lstm(x)[0])
+    for got, want in zip(grads, tape.gradient(loss, lstm.trainable_weights)):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-5)
+    ids = tf.keras.Input(shape=(None,), dtype="int32")
+    out = L.LSTM(3)(L.Embedding(10, 4, mask_zero=True)(ids))
+    assert tuple(out.shape.as_list()) == (None, 3)
 
 
 def test_rnn_gradients_flow():

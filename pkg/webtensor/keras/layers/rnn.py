@@ -307,19 +307,15 @@ class RNN(Layer):
         if len(shape) < 3:
             raise ValueError(f"Input 0 of layer \"{self.name}\" is incompatible with the layer: expected ndim=3, "
                              f"found ndim={len(shape)}. Full shape received: {tuple(shape)}")
-        if shape[1] is None:
-            raise ValueError(f"{type(self).__name__}: the number of timesteps (axis 1 of the inputs) must be known; "
-                             f"got input shape {tuple(shape)}. Give tf.keras.Input a fixed length or call the layer "
-                             f"eagerly")
-        dtype = getattr(self.cell, "kernel", None)
-        x = as_float(inputs, dtype.dtype) if dtype is not None else inputs
-        steps = _a.unstack(x, axis=1)
-        masks = None if mask is None else _a.unstack(_m.cast(mask, "bool"), axis=1)
+        kernel = getattr(self.cell, "kernel", None)
+        x = as_float(inputs, kernel.dtype) if kernel is not None else inputs
+        mask = None if mask is None else _m.cast(mask, "bool")
         if self.go_backwards:
-            steps = steps[::-1]
-            masks = None if masks is None else masks[::-1]
+            x = _a.reverse(x, [1])
+            mask = None if mask is None else _a.reverse(mask, [1])
+        first = x[:, 0]
         if initial_state is None:
-            states = self._initial_state(steps[0])
+            states = self._initial_state(first)
         else:
             states = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
             if len(states) != len(self._state_sizes()):
@@ -327,32 +323,67 @@ class RNN(Layer):
                                  f"{len(states)}")
         training = training_flag(training)
         if hasattr(self.cell, "set_dropout_masks"):
-            self.cell.set_dropout_masks(steps[0], states[0], training)
-        takes_training = "training" in getattr(self.cell, "_call_params", ())
-        outputs = []
-        output = None
+            self.cell.set_dropout_masks(first, states[0], training)
         try:
-            for t, x_t in enumerate(steps):
-                if takes_training:
-                    out, new_states = self.cell.call(x_t, states, training=training)
-                else:
-                    out, new_states = self.cell.call(x_t, states)
-                new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
-                if masks is not None:
-                    keep = _s.expand_dims(masks[t], -1)
-                    new_states = [_m.where(keep, n, o) for n, o in zip(new_states, states)]
-                    previous = _m.zeros_like(out) if output is None or self.zero_output_for_mask else output
-                    out = _m.where(keep, out, previous)
-                states, output = new_states, out
-                if self.return_sequences:
-                    outputs.append(out)
+            if shape[1] is None:
+                result, states = self._dynamic_loop(x, mask, states, training)
+            else:
+                result, states = self._static_loop(x, mask, states, training, shape[1])
         finally:
             if hasattr(self.cell, "set_dropout_masks"):
                 self.cell._dropout_masks = (None, None)
-        result = _a.stack(outputs, axis=1) if self.return_sequences else output
         if self.return_state:
             return [result] + list(states)
         return result
+
+    def _step(self, x_t, keep, states, previous, training):
+        """One cell step; where keep (batch, 1) is False the states and the output stay as they were."""
+        if "training" in getattr(self.cell, "_call_params", ()):
+            out, new_states = self.cell.call(x_t, states, training=training)
+        else:
+            out, new_states = self.cell.call(x_t, states)
+        new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+        if keep is not None:
+            new_states = [_m.where(keep, n, o) for n, o in zip(new_states, states)]
+            previous = _m.zeros_like(out) if previous is None or self.zero_output_for_mask else previous
+            out = _m.where(keep, out, previous)
+        return out, new_states
+
+    def _static_loop(self, x, mask, states, training, steps):
+        """A Python loop over the known number of steps (unrolled into the traced graph)."""
+        xs = _a.unstack(x, num=steps, axis=1)
+        keeps = [None] * steps if mask is None else [_s.expand_dims(k, -1) for k in _a.unstack(mask, axis=1)]
+        outputs, output = [], None
+        for x_t, keep in zip(xs, keeps):
+            output, states = self._step(x_t, keep, states, output, training)
+            if self.return_sequences:
+                outputs.append(output)
+        return (_a.stack(outputs, axis=1) if self.return_sequences else output), states
+
+    def _dynamic_loop(self, x, mask, states, training):
+        """A tf.while_loop over a number of steps known only when the graph runs."""
+        from ...core.tensor import convert_to_tensor
+        from ...ops.indexing_ops import gather
+        from ...ops.while_ops import while_loop
+        from ...tensor_shape import TensorShape
+        steps = _s.shape(x)[1]
+        size = self.cell.output_size if hasattr(self.cell, "output_size") else self._state_sizes()[0]
+        zero_out = _m.zeros_like(x[:, 0, :1]) + _c.zeros([size], dtype=x.dtype)
+        acc = _s.expand_dims(zero_out, 1)[:, :0]
+
+        def body(t, previous, acc, *states):
+            keep = None if mask is None else _s.expand_dims(gather(mask, t, axis=1), -1)
+            out, new_states = self._step(gather(x, t, axis=1), keep, list(states), previous, training)
+            if self.return_sequences:
+                acc = _a.concat([acc, _s.expand_dims(out, 1)], axis=1)
+            return (t + 1, out, acc) + tuple(new_states)
+
+        invariants = [TensorShape([]), TensorShape([None, size]), TensorShape([None, None, size])] + \
+            [TensorShape([None] + dims(s.shape)[1:]) for s in states]
+        result = while_loop(lambda t, *rest: t < steps, body,
+                            [convert_to_tensor(0, dtype=steps.dtype), zero_out, acc] + list(states),
+                            shape_invariants=invariants)
+        return (result[2] if self.return_sequences else result[1]), list(result[3:])
 
     def _initial_state(self, first_step):
         if hasattr(self.cell, "get_initial_state"):
