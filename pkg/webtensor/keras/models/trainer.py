@@ -36,8 +36,10 @@ class Trainer:
 
         >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
         """
-        from .. import optimizers
-        self.optimizer = optimizers.get(optimizer)
+        if isinstance(optimizer, (str, dict)) or not hasattr(optimizer, "apply_gradients"):
+            from .. import optimizers
+            optimizer = optimizers.get(optimizer)
+        self.optimizer = optimizer
         self.loss = loss
         self._compile_state = CompileState(loss, loss_weights, metrics, weighted_metrics, self.output_names)
         self._run_eagerly = bool(run_eagerly)
