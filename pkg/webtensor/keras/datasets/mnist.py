@@ -1,5 +1,6 @@
 """tf.keras.datasets.mnist: 70,000 28x28 handwritten digits (60,000 for training, 10,000 for testing)."""
 import os
+import zipfile
 
 import numpy as np
 
@@ -41,7 +42,7 @@ def _load_npz(path):
     try:
         with np.load(path, allow_pickle=False) as f:
             x_train, y_train, x_test, y_test = f["x_train"], f["y_train"], f["x_test"], f["y_test"]
-    except (KeyError, ValueError, OSError, EOFError) as e:
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         raise ValueError(f"Cannot read {path} as a Keras MNIST .npz file (arrays x_train, y_train, x_test, "
                          f"y_test): {e}") from e
     return (x_train, y_train), (x_test, y_test)
