@@ -124,9 +124,10 @@ def test_get_identifiers():
     assert w.shape == (3, 2)
 
 
-@pytest.mark.parametrize("init", [initializers.Zeros(), initializers.Constant(1.5), initializers.RandomNormal(1.0, 2.0, 4),
-                                  initializers.VarianceScaling(2.0, "fan_out", "uniform", 9), initializers.HeNormal(3),
-                                  initializers.Orthogonal(0.5, 2), initializers.Identity(2.0)])
+@pytest.mark.parametrize("init", [
+    initializers.Zeros(), initializers.Constant(1.5), initializers.RandomNormal(1.0, 2.0, 4),
+    initializers.VarianceScaling(2.0, "fan_out", "uniform", 9), initializers.HeNormal(3),
+    initializers.Orthogonal(0.5, 2), initializers.Identity(2.0)])
 def test_initializer_config_round_trip(init):
     config = json.loads(json.dumps(initializers.serialize(init)))
     again = initializers.deserialize(config)
