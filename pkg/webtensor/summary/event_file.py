@@ -88,6 +88,28 @@ def masked_crc32c(data):
     return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
 
 
+def masked_crc32c_many(chunks):
+    """masked_crc32c of many byte strings; strings of one length are hashed side by side with numpy."""
+    out = [0] * len(chunks)
+    by_length = {}
+    for i, chunk in enumerate(chunks):
+        by_length.setdefault(len(chunk), []).append(i)
+    for length, index in by_length.items():
+        if len(index) < 16 or length >= _LANES * _MIN_LANE_BYTES:
+            for i in index:
+                out[i] = masked_crc32c(chunks[i])
+            continue
+        columns = np.frombuffer(b"".join(chunks[i] for i in index), np.uint8).reshape(len(index), length).T.copy()
+        reg = np.full(len(index), 0xFFFFFFFF, dtype=np.uint32)
+        for column in columns:
+            reg = _TABLE_NP[(reg ^ column) & 0xFF] ^ (reg >> 8)
+        crc = reg ^ np.uint32(0xFFFFFFFF)
+        masked = ((crc >> np.uint32(15)) | (crc << np.uint32(17))) + np.uint32(0xA282EAD8)
+        for i, m in zip(index, masked.tolist()):
+            out[i] = m
+    return out
+
+
 def unmask_crc(masked):
     """Inverse of the masking step of masked_crc32c."""
     rot = (masked - 0xA282EAD8) & 0xFFFFFFFF
@@ -127,35 +149,40 @@ class RecordReader:
         with open(self.path, "rb") as f:
             f.seek(self.offset)
             buf = f.read()
-        records = []
-        pos, n = 0, len(buf)
-        view = memoryview(buf)
+        # find the complete records first, then check every CRC in one batch
+        spans, pos, n = [], 0, len(buf)
         while n - pos >= 12:
-            header = view[pos:pos + 8]
             (length,) = struct.unpack_from("<Q", buf, pos)
-            (header_crc,) = struct.unpack_from("<I", buf, pos + 8)
-            if masked_crc32c(header) != header_crc:
-                if not self.skip_corrupt:
-                    raise DataLossError(self.path, self.offset + pos, "the length header's CRC32C does not match")
-                # the length cannot be trusted, so nothing after it can be found: give up on this file
-                self.corrupt_records += 1
-                pos = n
-                break
             end = pos + 12 + length + 4
             if end > n:
-                break   # a record still being written
-            data = view[pos + 12:end - 4]
-            (data_crc,) = struct.unpack_from("<I", buf, end - 4)
-            if masked_crc32c(data) != data_crc:
-                if not self.skip_corrupt:
-                    raise DataLossError(self.path, self.offset + pos, f"the CRC32C of the {length} data bytes does "
-                                        "not match")
-                self.corrupt_records += 1
+                break   # a record still being written, or a corrupt length (checked below)
+            spans.append((pos, end))
+            pos = end
+        view = memoryview(buf)
+        headers = [view[a:a + 8] for a, _ in spans]
+        datas = [view[a + 12:b - 4] for a, b in spans]
+        header_ok = masked_crc32c_many(headers)
+        data_ok = masked_crc32c_many(datas)
+        records = []
+        for (a, b), header_crc, data_crc, data in zip(spans, header_ok, data_ok, datas):
+            if struct.unpack_from("<I", buf, a + 8)[0] != header_crc:
+                self._corrupt(a, "the length header's CRC32C does not match")
+                self.offset += n     # the length cannot be trusted, so nothing after it can be found
+                return records
+            if struct.unpack_from("<I", buf, b - 4)[0] != data_crc:
+                self._corrupt(a, f"the CRC32C of the {len(data)} data bytes does not match")
             else:
                 records.append(bytes(data))
-            pos = end
+        if n - pos >= 12 and masked_crc32c(view[pos:pos + 8]) != struct.unpack_from("<I", buf, pos + 8)[0]:
+            self._corrupt(pos, "the length header's CRC32C does not match")
+            pos = n
         self.offset += pos
         return records
+
+    def _corrupt(self, pos, what):
+        if not self.skip_corrupt:
+            raise DataLossError(self.path, self.offset + pos, what)
+        self.corrupt_records += 1
 
 
 def read_records(path, skip_corrupt=False):

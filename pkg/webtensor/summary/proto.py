@@ -4,6 +4,8 @@ Encoding builds bytes field by field (`field_varint(1, 7) + field_bytes(2, b"x")
 message into {field number: [raw values]} and the message readers below turn that into plain Python
 objects. Field numbers follow tensorflow/core/framework/*.proto and tensorboard/compat/proto/*.proto.
 """
+import functools
+import math
 import struct
 from dataclasses import dataclass, field
 
@@ -73,22 +75,34 @@ def parse(buf):
     fields = {}
     pos, n = 0, len(buf)
     while pos < n:
-        key, pos = _read_varint(buf, pos)
+        key = buf[pos]
+        if key < 0x80:   # NOTE: one-byte keys and lengths are the common case, read inline for speed
+            pos += 1
+        else:
+            key, pos = _read_varint(buf, pos)
         number, wire_type = key >> 3, key & 7
-        if wire_type == VARINT:
+        if wire_type == BYTES:
+            length = buf[pos] if pos < n else 0x80
+            if length < 0x80:
+                pos += 1
+            else:
+                length, pos = _read_varint(buf, pos)
+            value, pos = bytes(buf[pos:pos + length]), pos + length
+        elif wire_type == VARINT:
             value, pos = _read_varint(buf, pos)
         elif wire_type == FIXED64:
             value, pos = bytes(buf[pos:pos + 8]), pos + 8
-        elif wire_type == BYTES:
-            length, pos = _read_varint(buf, pos)
-            value, pos = bytes(buf[pos:pos + length]), pos + length
         elif wire_type == FIXED32:
             value, pos = bytes(buf[pos:pos + 4]), pos + 4
         else:
             raise ValueError(f"unsupported protocol buffer wire type {wire_type} (field {number})")
         if pos > n:
             raise ValueError(f"truncated protocol buffer (field {number})")
-        fields.setdefault(number, []).append(value)
+        values = fields.get(number)
+        if values is None:
+            fields[number] = [value]
+        else:
+            values.append(value)
     return fields
 
 
@@ -138,6 +152,7 @@ _NUMPY_OF = {DT_FLOAT: np.float32, DT_DOUBLE: np.float64, DT_INT32: np.int32, DT
              DT_INT16: np.int16, DT_INT8: np.int8, DT_INT64: np.int64, DT_BOOL: np.bool_, DT_UINT16: np.uint16,
              DT_HALF: np.float16, DT_UINT32: np.uint32, DT_UINT64: np.uint64}
 _DATATYPE_OF = {np.dtype(v): k for k, v in _NUMPY_OF.items()}
+_LITTLE_ENDIAN = {k: np.dtype(v).newbyteorder("<") for k, v in _NUMPY_OF.items()}
 
 
 def datatype_of(dtype):
@@ -188,7 +203,7 @@ def decode_tensor(buf):
     dtype = last(fields, 1, 0)
     shape_buf = last(fields, 2)
     shape = tuple(decode_shape(shape_buf) or ()) if shape_buf is not None else ()
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     if dtype == DT_STRING:
         values = fields.get(8, [])
         a = np.empty(len(values), dtype=object)
@@ -199,7 +214,7 @@ def decode_tensor(buf):
             raise ValueError(f"unsupported TensorProto dtype {dtype}")
         content = last(fields, 4)
         if content is not None:
-            a = np.frombuffer(content, dtype=np.dtype(np_dtype).newbyteorder("<")).astype(np_dtype)
+            a = np.frombuffer(content, dtype=_LITTLE_ENDIAN[dtype]).astype(np_dtype, copy=False)
         elif dtype == DT_FLOAT:
             a = np.array(repeated_fixed(fields, 5, "f", 4), dtype=np.float32)
         elif dtype == DT_DOUBLE:
@@ -294,7 +309,18 @@ def encode_metadata(metadata):
     return out
 
 
+@functools.lru_cache(maxsize=256)   # every event of a tag usually repeats the same metadata
+def _decode_metadata_cached(buf):
+    return _decode_metadata(buf)
+
+
 def decode_metadata(buf):
+    meta = _decode_metadata_cached(bytes(buf))
+    return SummaryMetadata(meta.plugin_name, meta.plugin_content, meta.display_name, meta.description,
+                           meta.data_class)
+
+
+def _decode_metadata(buf):
     fields = parse(buf)
     meta = SummaryMetadata(display_name=last(fields, 2, b"").decode("utf-8", "replace"),
                            description=last(fields, 3, b"").decode("utf-8", "replace"),
