@@ -27,6 +27,12 @@ class _UserObject(Module):
         self._name = "restored"
         self._scope_name = "restored/"
 
+    def __call__(self, *args, **kwargs):
+        fn = self.__dict__.get("__call__")
+        if fn is None:
+            raise TypeError("this loaded object was saved without a traced __call__ function")
+        return fn(*args, **kwargs)
+
 
 def load(export_dir, tags=None, options=None):
     """Loads a SavedModel written by tf.saved_model.save; returns an object with the saved attributes.
@@ -133,11 +139,14 @@ class _Loader:
             if not all(isinstance(k, str) and _is_int(j) and 0 <= j < len(objs) for k, j in kids.items()):
                 raise self.fail(f"object {i} has invalid children")
             if isinstance(obj, list):
-                try:
-                    order = sorted(kids.items(), key=lambda kv: int(kv[0]))
-                except ValueError:
-                    raise self.fail(f"object {i} is a list with non-numeric children") from None
-                obj.extend(objs[j] for _, j in order)
+                if not all(k.isdigit() and len(k) < 10 for k in kids):
+                    raise self.fail(f"object {i} is a list with non-numeric children")
+                if len(kids) > 0:  # entries left out when saving (nothing to save in them) come back as None
+                    obj.extend([None] * (1 + max(int(k) for k in kids)))
+                    if len(obj) > 16 * len(kids) + 1024:
+                        raise self.fail(f"object {i} is a list with an absurd index")
+                for k, j in kids.items():
+                    obj[int(k)] = objs[j]
             elif isinstance(obj, dict):
                 obj.update({k: objs[j] for k, j in kids.items()})
             elif isinstance(obj, _UserObject):
@@ -154,7 +163,7 @@ class _Loader:
 
 
 def _set_attribute(loader, obj, name, value):
-    if not name or name.startswith("__") or "\0" in name:
+    if not name or (name.startswith("__") and name != "__call__") or "\0" in name:
         raise loader.fail(f"unsafe attribute name {name!r:.60}")
     obj.__dict__[name] = value
 

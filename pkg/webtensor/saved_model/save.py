@@ -46,7 +46,7 @@ def functions_of(obj):
     if isinstance(obj, (Variable, list, tuple, dict)):
         return found
     for name in sorted(set(dir(type(obj)))):
-        if name.startswith("__"):
+        if name.startswith("__") and name != "__call__":
             continue
         try:
             attr = inspect.getattr_static(obj, name)
@@ -55,7 +55,7 @@ def functions_of(obj):
         if isinstance(attr, Function):
             found[name] = getattr(obj, name)
     for name, attr in sorted(getattr(obj, "__dict__", {}).items()):
-        if isinstance(attr, Function) and not name.startswith("__"):
+        if isinstance(attr, Function) and (not name.startswith("__") or name == "__call__"):
             found[name] = attr
     return found
 
