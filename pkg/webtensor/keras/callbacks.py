@@ -433,3 +433,89 @@ class TerminateOnNaN(Callback):
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
+
+
+class TensorBoard(Callback):
+    """Logs epoch (or batch) scalars under log_dir/train and log_dir/validation, weight histograms and the graph.
+
+    >>> tf.keras.callbacks.TensorBoard(log_dir="logs", histogram_freq=1)
+    """
+
+    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False, write_steps_per_second=False,
+                 update_freq="epoch", profile_batch=0, embeddings_freq=0, embeddings_metadata=None):
+        super().__init__()
+        self.log_dir = os.fspath(log_dir)
+        self.histogram_freq = histogram_freq
+        self.write_graph = write_graph
+        self.write_steps_per_second = write_steps_per_second
+        if update_freq == "batch":
+            update_freq = 1
+        if update_freq != "epoch" and not isinstance(update_freq, int):
+            raise ValueError(f"TensorBoard: update_freq must be 'epoch', 'batch' or an integer, got {update_freq!r}")
+        self.update_freq = update_freq
+        self._writers = {}
+        self._train_step = 0
+        self._graph_written = False
+
+    def _writer(self, run):
+        if run not in self._writers:
+            from .. import summary
+            self._writers[run] = summary.create_file_writer(os.path.join(self.log_dir, run))
+        return self._writers[run]
+
+    def on_train_begin(self, logs=None):
+        self._graph_written = False
+        if self.write_graph:
+            from .. import summary
+            try:
+                data = self.model.to_json()
+            except Exception:  # noqa: BLE001  (subclassed models without a config still train)
+                data = None
+            if data is not None:
+                with self._writer("train").as_default():
+                    summary.keras_model("keras", data, step=0)
+
+    def _write_train_graph(self):
+        from .. import summary
+        fn = getattr(self.model, "_train_function", None)
+        concretes = list(getattr(fn, "_cache", {}).values()) if fn is not None else []
+        if not concretes:
+            return
+        with self._writer("train").as_default():
+            summary.graph(concretes[0])
+        self._graph_written = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._train_step += 1
+        if self.write_graph and not self._graph_written:
+            self._write_train_graph()
+        if isinstance(self.update_freq, int) and self._train_step % self.update_freq == 0:
+            from .. import summary
+            with self._writer("train").as_default():
+                for name, value in (logs or {}).items():
+                    if np.ndim(value) == 0:
+                        summary.scalar("batch_" + name, float(value), step=self._train_step)
+
+    def on_epoch_end(self, epoch, logs=None):
+        from .. import summary
+        train = {k: v for k, v in (logs or {}).items() if not k.startswith("val_") and np.ndim(v) == 0}
+        val = {k[4:]: v for k, v in (logs or {}).items() if k.startswith("val_") and np.ndim(v) == 0}
+        with self._writer("train").as_default():
+            for name, value in train.items():
+                summary.scalar("epoch_" + name, float(value), step=epoch)
+            if self.histogram_freq and epoch % self.histogram_freq == 0:
+                for layer in self.model.layers:
+                    for weight in layer.weights:
+                        tag = weight.name.split(":")[0].replace(":", "_")
+                        summary.histogram(tag, weight.numpy(), step=epoch)
+        if val:
+            with self._writer("validation").as_default():
+                for name, value in val.items():
+                    summary.scalar("epoch_" + name, float(value), step=epoch)
+        for writer in self._writers.values():
+            writer.flush()
+
+    def on_train_end(self, logs=None):
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}
