@@ -5,11 +5,14 @@ appending to a list) run once, at trace time, while tensor ops run for every ele
 the element's components as positional arguments when the element is a tuple (not a namedtuple), else
 the element itself. tf.data.experimental.enable_debug_mode() runs the functions eagerly instead.
 """
+import contextlib
+
 import numpy as np
 
+from .. import backends
 from ..backends import device
 from ..core.function import function
-from ..core.state import init_scope
+from ..core.state import init_scope, state
 from ..core.tensor import convert_to_tensor
 from ..tensor_shape import TensorSpec
 from . import structure
@@ -100,14 +103,22 @@ class StructuredFunction:
 
     def call_tensors(self, element):
         """Runs the function on a host element and returns its outputs as eager CPU tensors."""
-        with init_scope(), device("/CPU:0"):
-            tensors = structure.to_tensors(element)
+        with init_scope(), _on_cpu():
             if self._eager:
+                tensors = structure.to_tensors(element)
                 return _normalize_output(call_with_element(self._func, tensors), self._what)
-            outs = self._concrete(*structure.flatten(tensors))
+            tensors = [convert_to_tensor(a) for a in structure.flatten(element)]
+            outs = self._concrete._call_flat(tensors)  # the spec guarantees shapes and dtypes
             return structure.pack(self.output_spec, list(outs))
 
     def __call__(self, element):
         """Runs the function on a host element; returns a host element of output_spec's structure."""
         out = self.call_tensors(element)
         return structure.map_leaves(lambda t: np.asarray(t.numpy()), out)
+
+
+def _on_cpu():
+    """tf.device("/CPU:0") unless ops already run on the CPU (numpy) backend."""
+    if state.device is None and backends.default().name == "numpy":
+        return contextlib.nullcontext()
+    return device("/CPU:0")

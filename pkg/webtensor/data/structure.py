@@ -27,6 +27,10 @@ def map_leaves(fn, structure):
 
 def flatten(structure):
     """The leaves of a tf.data structure in nest order (dicts by sorted key); lists are leaves."""
+    if not is_structure(structure):
+        return [structure]
+    if type(structure) is tuple and not any(is_structure(c) for c in structure):
+        return list(structure)
     out = []
 
     def walk(x):
@@ -46,6 +50,8 @@ def flatten(structure):
 def pack(structure, flat):
     """Rebuilds `structure` (a tf.data structure: lists are leaves) from its flat leaves."""
     flat = list(flat)
+    if type(structure) is tuple and len(flat) == len(structure) and not any(is_structure(c) for c in structure):
+        return tuple(flat)
     pos = [0]
 
     def build(x):
@@ -88,7 +94,7 @@ def spec_structure(element):
 
 
 def _is_dataset(x):
-    return hasattr(x, "_elements")
+    return not isinstance(x, np.ndarray) and hasattr(x, "_elements")
 
 
 def to_tensors(element):
@@ -120,11 +126,6 @@ class DatasetSpec:
 
     def __repr__(self):
         return f"DatasetSpec({self.element_spec!r}, {self.shape!r})"
-
-
-def describe(spec):
-    """TensorFlow's text for an element structure, used in error messages."""
-    return repr(spec)
 
 
 def batched(spec, batch_size):
@@ -166,13 +167,3 @@ def most_specific_compatible(a, b):
             return None
         out.append(TensorSpec(x.shape.most_specific_compatible_shape(y.shape), x.dtype))
     return pack(a, out)
-
-
-def check_compatible(value, spec, what):
-    """Raises TensorFlow-style errors when a host array does not fit a TensorSpec."""
-    from ..errors import InvalidArgumentError
-    if np.dtype(value.dtype) != np.dtype(spec.dtype.as_numpy_dtype):
-        raise TypeError(f"{what}: an element of dtype {value.dtype} where {spec.dtype.name} was expected")
-    if not spec.shape.is_compatible_with(TensorShape(value.shape)):
-        raise InvalidArgumentError(None, what, f"{what} yielded an element of shape {tuple(value.shape)} where an "
-                                               f"element of shape {spec.shape} was expected.")
