@@ -85,6 +85,14 @@ def test_range_start_stop_step_and_dtype():
     assert [len(Dataset.range(*a)) for a in [(5,), (2, 5), (1, 5, 2), (5, 1, -2), (1, 8, -3)]] == [5, 3, 2, 2, 0]
 
 
+def test_counter_and_random():
+    assert values(Dataset.counter(5, 2).take(3)) == [5, 7, 9]
+    assert Dataset.counter().cardinality().numpy() == tf.data.INFINITE_CARDINALITY
+    a = values(Dataset.random(seed=4).take(5))
+    assert a == values(Dataset.random(seed=4).take(5)) and len(set(a)) == 5
+    assert Dataset.random(seed=4).element_spec == spec([], tf.int64)
+
+
 def test_from_generator_reinvoked_every_pass():
     calls = []
 
@@ -507,6 +515,7 @@ def test_iterators_next_and_out_of_range():
         next(it)
     opt = iter(ds).get_next_as_optional()
     assert opt.has_value().numpy() and opt.get_value().numpy() == 0
+    assert opt.element_spec == spec([], tf.int64)
     assert not iter(Dataset.range(0)).get_next_as_optional().has_value().numpy()
     assert [int(x) for x in ds] == [0, 1] and [int(x) for x in ds] == [0, 1]  # each for loop is a new pass
 

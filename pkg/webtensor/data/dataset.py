@@ -172,6 +172,20 @@ class Dataset:
         return sources.Range(args, output_type)
 
     @staticmethod
+    def counter(start=0, step=1, dtype=dtypes.int64, name=None):
+        """The infinite dataset start, start + step, ...
+
+        >>> list(tf.data.Dataset.counter(5, 2).take(3).as_numpy_iterator())
+        [5, 7, 9]
+        """
+        return sources.Counter(start, step, dtype)
+
+    @staticmethod
+    def random(seed=None, rerandomize_each_iteration=None, name=None):
+        """An infinite dataset of random int64 scalars (seeded like tf.random ops)."""
+        return sources.RandomInts(seed, rerandomize_each_iteration)
+
+    @staticmethod
     def zip(*args, datasets=None, name=None):
         """A dataset of tuples (or the given nesting) of elements of several datasets, as long as the shortest.
 

@@ -72,8 +72,9 @@ class Optional:
 
     @staticmethod
     def from_value(value):
+        from ..tensor_shape import TensorSpec
         from . import structure
-        return Optional(value, True, structure.map_leaves(lambda t: t, value))
+        return Optional(value, True, structure.map_leaves(lambda t: TensorSpec(t.shape, t.dtype), value))
 
     @staticmethod
     def empty(element_spec):

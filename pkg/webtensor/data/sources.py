@@ -186,6 +186,43 @@ class Range(Dataset):
         return len(self._range)
 
 
+class Counter(Dataset):
+    """Dataset.counter: start, start + step, ... forever."""
+
+    def __init__(self, start, step, dtype):
+        from .transforms import count_of
+        self._start, self._step = count_of(start, "start"), count_of(step, "step")
+        self._dtype = dtypes.as_dtype(dtype)
+        self._spec = TensorSpec([], self._dtype)
+
+    def _elements(self):
+        np_dtype, value = self._dtype.as_numpy_dtype, self._start
+        while True:
+            yield np.asarray(value, np_dtype)
+            value += self._step
+
+    def _cardinality(self):
+        return INFINITE_CARDINALITY
+
+
+class RandomInts(Dataset):
+    """Dataset.random: random int64 scalars from a host RNG seeded like tf.random ops."""
+
+    def __init__(self, seed, rerandomize_each_iteration):
+        from .shuffle import SeedStream
+        self._seeds = SeedStream(seed, bool(rerandomize_each_iteration))
+        self._spec = TensorSpec([], dtypes.int64)
+
+    def _elements(self):
+        rng = self._seeds.next_rng()
+        while True:
+            for v in rng.integers(-2 ** 63, 2 ** 63 - 1, 256, dtype=np.int64, endpoint=True):
+                yield np.asarray(v)
+
+    def _cardinality(self):
+        return INFINITE_CARDINALITY
+
+
 def _check_dataset(ds, what):
     if not isinstance(ds, Dataset):
         raise TypeError(f"Invalid input to `{what}`. Expected a (nested) structure of `tf.data.Dataset` objects, "
