@@ -558,3 +558,29 @@ def test_basics_guide_pipeline_trains():
     tf.random.set_seed(None)
     assert before > 10 and after < 0.5
     np.testing.assert_allclose(w.numpy(), [1.0, 2.0, -5.0], atol=0.3)
+
+
+def test_debug_mode_runs_functions_eagerly_per_element():
+    calls = []
+
+    def fn(x):
+        calls.append(1)
+        return x + 1
+    tf.data.experimental.enable_debug_mode()
+    try:
+        ds = Dataset.range(3).map(fn)
+        traced = len(calls)
+        assert values(ds) == [1, 2, 3]
+        assert len(calls) == traced + 3
+    finally:
+        tf.data.experimental.disable_debug_mode()
+
+
+def test_untraceable_map_runs_eagerly_with_unknown_dims():
+    def fn(x):
+        if x > 1:  # Python control flow on a tensor: webtensor has no autograph, so this runs eagerly
+            return x * 10
+        return x
+    ds = Dataset.range(4).map(fn)
+    assert ds.element_spec == spec([], tf.int64)
+    assert values(ds) == [0, 1, 20, 30]
