@@ -45,12 +45,8 @@ _SCOPES = []
 
 def register_keras_serializable(package="Custom", name=None):
     """Class decorator: lets load_model find this class by `package>Name` (and by its class name)."""
-    def deco(cls):
-        key = f"{package}>{name or cls.__name__}"
-        _GLOBAL_CUSTOM_OBJECTS[key] = cls
-        cls._registered_name = key
-        return cls
-    return deco
+    from .utils import serialization as _utils
+    return _utils.register_keras_serializable(package, name)
 
 
 def get_custom_objects():
@@ -80,12 +76,11 @@ def get_registered_name(obj):
 
 def get_registered_object(name, custom_objects=None, module_objects=None):
     """The class/function registered (or passed in custom_objects) under name, else None."""
-    for scope in [custom_objects or {}] + _SCOPES[::-1] + [_GLOBAL_CUSTOM_OBJECTS, module_objects or {}]:
+    from .utils import serialization as _utils
+    for scope in [custom_objects or {}] + _SCOPES[::-1] + [_GLOBAL_CUSTOM_OBJECTS, _utils._REGISTRY,
+                                                           module_objects or {}]:
         if name in scope:
             return scope[name]
-    for key, obj in _GLOBAL_CUSTOM_OBJECTS.items():
-        if key.split(">", 1)[-1] == name:
-            return obj
     return None
 
 
@@ -378,14 +373,17 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, **kwargs
                          "use tf.saved_model.save for a SavedModel.)")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} exists and overwrite=False")
-    config = serialize_keras_object(model)
-    if not isinstance(config, dict) or "config" not in config:
+    from .utils.serialization import serialize_layer
+    if not hasattr(model, "get_config"):
         raise TypeError(f"{type(model).__name__} has no get_config(); subclassed models must implement get_config "
                         "(and from_config) to be saved in the .keras format.")
-    if hasattr(model, "get_compile_config") and getattr(model, "optimizer", None) is not None:
-        compile_config = model.get_compile_config()
-        if compile_config is not None:
-            config["compile_config"] = _jsonable(compile_config, "get_compile_config()")
+    config = _jsonable(serialize_layer(model), f"{type(model).__name__}.get_config()")
+    if hasattr(model, "get_compile_config") and getattr(model, "compiled", False):
+        compile_config = dict(model.get_compile_config() or {})
+        optimizer = getattr(model, "optimizer", None)
+        if compile_config.get("optimizer") is None and optimizer is not None:
+            compile_config["optimizer"] = serialize_keras_object(optimizer)  # the object's settings, not a name
+        config["compile_config"] = _jsonable(compile_config, "get_compile_config()")
     if hasattr(model, "get_build_config"):
         build = model.get_build_config()
         if build is not None:
@@ -458,8 +456,14 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     with _open_zip(filepath) as zf:
         config = _read_json(zf, _CONFIG, filepath)
         weights = serialization.TensorFile(_read_member(zf, _WEIGHTS, filepath), f"{filepath}/{_WEIGHTS}")
+    from .utils.serialization import deserialize_layer
     try:
-        model = deserialize_keras_object(config, custom_objects=custom_objects, safe_mode=safe_mode)
+        config = _resolve_functions(config, custom_objects)
+        if not isinstance(config.get("class_name"), str) or not isinstance(config.get("config"), dict):
+            raise CorruptFileError(filepath, f"{_CONFIG} lacks a 'class_name' and a 'config'")
+        with custom_object_scope(custom_objects or {}):
+            merged = dict(_SCOPES[-1])
+            model = deserialize_layer(config, custom_objects=merged)
     except RecursionError:
         raise CorruptFileError(filepath, "config nested too deeply") from None
     build = config.get("build_config")
@@ -468,13 +472,38 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     _assign_weights(model, weights, skip_mismatch=False)
     compile_config = config.get("compile_config")
     if compile and isinstance(compile_config, dict):
-        with custom_object_scope(custom_objects or {}):
-            if hasattr(model, "compile_from_config"):
-                model.compile_from_config(compile_config)
-            else:
-                model.compile(**{k: deserialize_keras_object(v, custom_objects) for k, v in compile_config.items()})
-        _restore_optimizer(model, weights)
+        try:
+            with custom_object_scope(custom_objects or {}):
+                if hasattr(model, "compile_from_config"):
+                    model.compile_from_config(compile_config)
+                else:
+                    model.compile(**compile_config)
+        except (TypeError, ValueError) as e:
+            warnings.warn(f"{filepath}: the model was loaded uncompiled; its compile config could not be "
+                          f"restored ({e}). Call model.compile(...) yourself.")
+        else:
+            _restore_optimizer(model, weights)
     return model
+
+
+def _resolve_functions(config, custom_objects):
+    """The config with saved-by-name Python functions replaced by the functions custom_objects give."""
+    if isinstance(config, list):
+        return [_resolve_functions(c, custom_objects) for c in config]
+    if not isinstance(config, dict):
+        return config
+    if set(config) == {_FUNCTION_TAG}:
+        return _resolve_function(config[_FUNCTION_TAG], custom_objects, "a saved config")
+    if config.get("class_name") == "Lambda" and isinstance(config.get("config"), dict):
+        inner = dict(config["config"])
+        fn = inner.get("function")
+        if isinstance(fn, dict) and fn.get("class_name") == "__lambda__":
+            name = (fn.get("config") or {}).get("name") if isinstance(fn.get("config"), dict) else None
+            inner["function"] = _resolve_function(name, custom_objects, f"the Lambda layer "
+                                                  f"'{inner.get('name', 'lambda')}'")
+        return {**config, "config": {k: _resolve_functions(v, custom_objects) if k != "function" else v
+                                     for k, v in inner.items()}}
+    return {k: _resolve_functions(v, custom_objects) for k, v in config.items()}
 
 
 def _restore_optimizer(model, f):
