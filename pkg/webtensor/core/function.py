@@ -14,6 +14,10 @@ from .state import state, swapped
 from .tensor import Tensor, convert_to_tensor
 
 
+# Callables notified with the ConcreteFunction on each call (tf.summary.trace_on records graphs this way).
+call_observers = []
+
+
 class ConcreteFunction:
     """One traced graph of a tf.function, for one input signature."""
 
@@ -58,6 +62,9 @@ class ConcreteFunction:
         return self._call_flat(tensors)
 
     def _call_flat(self, tensors):
+        if call_observers:
+            for observe in call_observers:
+                observe(self)
         g = self.graph
         captured = [outer for outer, _ in g.captures]
         plan = self._plan_for(tensors)

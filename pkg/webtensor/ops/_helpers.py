@@ -159,6 +159,50 @@ def static_shape(shape, op):
     return tuple(int(d) for d in value.reshape(-1))
 
 
+def shape_arg(shape, op):
+    """A shape argument as (static shape, None), or, when part of it is only known when the graph runs
+    (e.g. tf.shape(x) of a tensor with a None batch dimension, while tracing), as (partial shape with
+    None for the unknown entries, an int32 vector tensor of the whole shape)."""
+    try:
+        return static_shape(shape, op), None
+    except ValueError:
+        if not (isinstance(shape, SymbolicTensor) or (isinstance(shape, (list, tuple))
+                                                      and any(isinstance(d, SymbolicTensor) for d in shape))):
+            raise
+    from ..ops import array_ops, math_ops
+    if isinstance(shape, SymbolicTensor):
+        if len(shape._shape) != 1 or shape._shape[0] is None:
+            raise ValueError(f"{op}: a shape tensor must be a vector of known length, got shape {shape.shape}")
+        return (None,) * shape._shape[0], math_ops.cast(shape, dtypes.int32)
+    partial, parts = [], []
+    for d in shape:
+        if isinstance(d, SymbolicTensor):
+            if d._shape not in ((), (1,)):
+                raise ValueError(f"{op}: shape entries must be scalars, got a tensor of shape {d.shape}")
+            partial.append(None)
+            parts.append(math_ops.cast(array_ops.reshape(d, [1]), dtypes.int32))
+        else:
+            v = int(static_value(d, op, "shape"))
+            partial.append(v)
+            parts.append(convert_to_tensor([v], dtype=dtypes.int32))
+    return tuple(partial), array_ops.concat(parts, 0)
+
+
+def run_time_shape(inputs, params):
+    """The target shape of a reshape/broadcast_to node: from its dims input when that value is known
+    (eager tensors, host arrays), else the partial shape in params (None = unknown while tracing)."""
+    if len(inputs) < 2:
+        return params["shape"]
+    dims = inputs[1]
+    if isinstance(dims, np.ndarray):
+        return tuple(int(d) for d in dims)
+    if isinstance(dims, Tensor) and not isinstance(dims, SymbolicTensor):
+        return tuple(int(d) for d in dims.numpy())
+    if isinstance(dims, SymbolicTensor) and dims._node.op.name == "constant":
+        return tuple(int(d) for d in dims._node.params["value"].numpy())
+    return params["shape"]
+
+
 def default_backend():
     return _tensor._DEFAULT
 

@@ -18,13 +18,13 @@ def zeros(shape, dtype=dtypes.float32, name=None):
     TensorShape([2, 3])
     """
     dtype = dtypes.as_dtype(dtype)
-    return broadcast_to(constant(np.zeros((), dtype.as_numpy_dtype)), static_shape(shape, "zeros"))
+    return broadcast_to(constant(np.zeros((), dtype.as_numpy_dtype)), shape)
 
 
 def ones(shape, dtype=dtypes.float32, name=None):
     """A tensor of ones."""
     dtype = dtypes.as_dtype(dtype)
-    return broadcast_to(constant(np.ones((), dtype.as_numpy_dtype)), static_shape(shape, "ones"))  # bool too
+    return broadcast_to(constant(np.ones((), dtype.as_numpy_dtype)), shape)  # bool too
 
 
 def fill(dims, value, name=None):
@@ -36,7 +36,7 @@ def fill(dims, value, name=None):
     v = to_tensor(value)
     if v._shape:
         raise errors.InvalidArgumentError(None, "fill", f"value must be a scalar, got shape {_fmt(v._shape)} [Op:Fill]")
-    return broadcast_to(v, static_shape(dims, "fill"))
+    return broadcast_to(v, dims)
 
 
 def _range_kernel(start, limit, delta, dtype):

@@ -6,7 +6,8 @@ from ..core.registry import bind, defop
 from ..core.tensor import constant
 from ..tensor_shape import TensorShape
 from . import math_ops as m
-from ._helpers import broadcast_shapes, normalize_axes, static_shape, static_value, to_tensor
+from ._helpers import (broadcast_shapes, normalize_axes, run_time_shape, shape_arg, static_shape, static_value,
+                       to_tensor)
 
 
 def _fmt(shape):
@@ -17,7 +18,9 @@ def _fmt(shape):
 
 def _reshape_infer(inputs, params):
     x = inputs[0]
-    target = params["shape"]
+    target = run_time_shape(inputs, params)
+    if None in target:  # part of the shape comes from the graph at run time
+        return [(tuple(None if d in (None, -1) else d for d in target), x._dtype)]
     known = [d for d in x._shape]
     if -1 in target:
         if None in known:
@@ -46,7 +49,11 @@ def _reshape_grad(op, dy):
     return [reshape(dy, x._shape)]
 
 
-defop("reshape", lambda x, shape: np.reshape(x, shape), _reshape_infer, _reshape_grad)
+def _reshape_kernel(x, *dims, shape):
+    return np.reshape(x, tuple(int(d) for d in dims[0]) if dims else shape)
+
+
+defop("reshape", _reshape_kernel, _reshape_infer, _reshape_grad)
 defop("reshape_like", lambda x, like: np.reshape(x, like.shape),
       lambda inputs, params: [(inputs[1]._shape, inputs[0]._dtype)],
       lambda op, dy: [_reshape_grad(op, dy)[0], None])
@@ -59,7 +66,9 @@ def reshape(tensor, shape, name=None):
     TensorShape([2, 3])
     """
     x = to_tensor(tensor)
-    target = static_shape(shape, "reshape")
+    target, dims = shape_arg(shape, "reshape")
+    if dims is not None:
+        return bind("reshape", (x, dims), {"shape": target})
     if target == x._shape:
         return x
     if sum(1 for d in target if d == -1) > 1:
@@ -171,7 +180,9 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
 
 def _broadcast_to_infer(inputs, params):
     x = inputs[0]
-    target = params["shape"]
+    target = run_time_shape(inputs, params)
+    if None in target:  # part of the shape comes from the graph at run time
+        return [(tuple(target), x._dtype)]
     try:
         out = broadcast_shapes(x._shape, target, "broadcast_to")
     except errors.InvalidArgumentError:
@@ -183,7 +194,11 @@ def _broadcast_to_infer(inputs, params):
     return [(tuple(target), x._dtype)]
 
 
-defop("broadcast_to", lambda x, shape: np.broadcast_to(x, shape), _broadcast_to_infer,
+def _broadcast_to_kernel(x, *dims, shape):
+    return np.broadcast_to(x, tuple(int(d) for d in dims[0]) if dims else shape)
+
+
+defop("broadcast_to", _broadcast_to_kernel, _broadcast_to_infer,
       lambda op, dy: [m.sum_like(dy, op.inputs[0])])
 
 
@@ -193,7 +208,9 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
     >>> tf.broadcast_to(tf.constant([1, 2]), [2, 2])
     """
     x = to_tensor(input)
-    target = static_shape(shape, "broadcast_to")
+    target, dims = shape_arg(shape, "broadcast_to")
+    if dims is not None:
+        return bind("broadcast_to", (x, dims), {"shape": target})
     if target == x._shape:
         return x
     return bind("broadcast_to", (x,), {"shape": target})

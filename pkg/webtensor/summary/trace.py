@@ -23,18 +23,15 @@ class _Trace:
     def __init__(self):
         self.on = False
         self.graphs = []           # graphs of the functions called while tracing, first call order
-        self.original_call = None
 
 
 _trace = _Trace()
 
 
-def _recording_call_flat(self, tensors):
-    # NOTE: installed on ConcreteFunction while tracing is on (a wrapper until core/function.py has a
-    # call hook); only top-level calls count, calls inlined into an enclosing trace are part of it.
-    if _trace.on and state.graph is None and all(g is not self.graph for g in _trace.graphs):
-        _trace.graphs.append(self.graph)
-    return _trace.original_call(self, tensors)
+def _record_call(concrete):
+    # Only top-level calls count: calls inlined into an enclosing trace are part of that graph.
+    if _trace.on and state.graph is None and all(g is not concrete.graph for g in _trace.graphs):
+        _trace.graphs.append(concrete.graph)
 
 
 def trace_on(graph=True, profiler=False, profiler_outdir=None):
@@ -53,18 +50,16 @@ def trace_on(graph=True, profiler=False, profiler_outdir=None):
         return
     _trace.on = bool(graph)
     _trace.graphs = []
-    if _trace.on and _trace.original_call is None:
-        _trace.original_call = _function.ConcreteFunction._call_flat
-        _function.ConcreteFunction._call_flat = _recording_call_flat
+    if _trace.on and _record_call not in _function.call_observers:
+        _function.call_observers.append(_record_call)
 
 
 def trace_off():
     """Stops recording graphs and forgets the ones recorded."""
     _trace.on = False
     _trace.graphs = []
-    if _trace.original_call is not None:
-        _function.ConcreteFunction._call_flat = _trace.original_call
-        _trace.original_call = None
+    if _record_call in _function.call_observers:
+        _function.call_observers.remove(_record_call)
 
 
 def traced_graphs():
