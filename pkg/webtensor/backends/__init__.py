@@ -18,6 +18,20 @@ class Device:
         self.name = backend.device_name
 
 
+def _ensure_runtime_dir():
+    """The Vulkan loader complains on stderr when XDG_RUNTIME_DIR is unset (headless machines, CI):
+    give it a private directory, as a login session would."""
+    if os.environ.get("XDG_RUNTIME_DIR") or not hasattr(os, "getuid"):
+        return
+    import tempfile
+    path = os.path.join(tempfile.gettempdir(), f"webtensor-runtime-{os.getuid()}")
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError:
+        return
+    os.environ["XDG_RUNTIME_DIR"] = path
+
+
 def _probe():
     """Looks for a WebGPU adapter once (wgpu-py natively); registers the webgpu backend if found."""
     global _probed
@@ -29,6 +43,7 @@ def _probe():
     import importlib.util
     if importlib.util.find_spec("wgpu") is None:
         return
+    _ensure_runtime_dir()
     from . import webgpu
     try:
         backend = webgpu.create()

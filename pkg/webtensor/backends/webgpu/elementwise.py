@@ -192,7 +192,11 @@ program("zeros_like")(_fill(lambda t: {F32: "0.0", I32: "0", U32: "0u"}[t]))
 program("ones_like")(_fill(lambda t: {F32: "1.0", I32: "1", U32: "1u"}[t]))
 
 
-@program("reshape", "reshape_like", "expand_dims", "squeeze", "identity", "stop_gradient")
 def _alias(backend, op, inputs, params, avals):
     (shape, dtype), = avals
     return backend.alias(inputs[0], shape, dtype)
+
+
+# reshape's optional second input (a shape known at run time) is read on the host, where infer uses it
+program("reshape", host_inputs=(1,))(_alias)
+program("reshape_like", "expand_dims", "squeeze", "identity", "stop_gradient")(_alias)
