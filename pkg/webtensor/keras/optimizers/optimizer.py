@@ -26,7 +26,10 @@ def _tensor(x):
 
 
 def _cast(x, dtype):
-    t = _tensor(x)
+    """x as a tensor of dtype; Python numbers convert directly (0.9 stays 0.9 in float64)."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return convert_to_tensor(x, dtype=dtype)
+    t = x._as_tensor() if hasattr(x, "_as_tensor") else convert_to_tensor(x)
     return t if t.dtype == dtype else _m.cast(t, dtype)
 
 

@@ -19,8 +19,11 @@ def _float(value):
     return t if t.dtype.is_floating else _m.cast(t, dtypes.float32)
 
 
-def _cast(value, dtype):
-    t = convert_to_tensor(value) if not hasattr(value, "_as_tensor") else value._as_tensor()
+def _cast(x, dtype):
+    """x as a tensor of dtype; Python numbers convert directly (0.9 stays 0.9 in float64)."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return convert_to_tensor(x, dtype=dtype)
+    t = x._as_tensor() if hasattr(x, "_as_tensor") else convert_to_tensor(x)
     return t if t.dtype == dtype else _m.cast(t, dtype)
 
 
