@@ -234,3 +234,11 @@ def test_checkpoint_of_a_keras_model_and_optimizer(tmp_path):
     model.fit(X, Y, epochs=1, verbose=0, shuffle=False)
     status.assert_existing_objects_matched()  # the metrics' state was saved too; fresh has no such metrics
     np.testing.assert_allclose(fresh.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-6, atol=1e-7)
+
+
+def test_saved_model_of_a_keras_model_serves_its_call(tmp_path):
+    model, _ = _trained(tmp_path)
+    tf.saved_model.save(model, str(tmp_path / "exported"))
+    reloaded = tf.saved_model.load(str(tmp_path / "exported"))
+    np.testing.assert_allclose(reloaded(X).numpy(), model.predict(X, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(reloaded.serve(X[:3]).numpy(), model.predict(X[:3], verbose=0), rtol=1e-6)

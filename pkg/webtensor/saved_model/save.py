@@ -55,9 +55,39 @@ def functions_of(obj):
         if isinstance(attr, Function):
             found[name] = getattr(obj, name)
     for name, attr in sorted(getattr(obj, "__dict__", {}).items()):
-        if isinstance(attr, Function) and (not name.startswith("__") or name == "__call__"):
+        if isinstance(attr, Function) and (not name.startswith("__") or name == "__call__") \
+                and name != "_saved_model_serve":
             found[name] = attr
+    if "__call__" not in found:
+        serve = _keras_serving_function(obj)
+        if serve is not None:
+            found["__call__"] = found["serve"] = serve
     return found
+
+
+def _keras_serving_function(obj):
+    """For a Keras model with known inputs: its inference call as a tf.function (what Keras exports)."""
+    if not (type(obj).__module__ or "").startswith("webtensor.keras") or not getattr(obj, "built", False):
+        return None
+    try:
+        inputs = obj.inputs
+    except (AttributeError, ValueError):
+        return None
+    if not isinstance(inputs, (list, tuple)) or not inputs:
+        return None
+    cached = obj.__dict__.get("_saved_model_serve")
+    if cached is not None:
+        return cached
+    from ..tensor_shape import TensorSpec
+    from ..core.function import function
+    specs = [TensorSpec(tuple(t.shape), getattr(t, "dtype", "float32"), name=getattr(t, "name", None))
+             for t in inputs]
+    if len(specs) == 1:
+        fn = function(lambda x: obj(x, training=False), input_signature=specs)
+    else:
+        fn = function(lambda *xs: obj(list(xs), training=False), input_signature=specs)
+    obj.__dict__["_saved_model_serve"] = fn
+    return fn
 
 
 def concrete_functions_of(fn):

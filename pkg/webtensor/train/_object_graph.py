@@ -13,7 +13,8 @@ from ..core.variable import Variable
 VALUE_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"
 
 # attributes that point back into the model's wiring, never to state of its own
-_SKIPPED_ATTRIBUTES = frozenset(("_inbound_nodes", "_outbound_nodes", "_keras_history", "_parent", "_checkpoint_restores",
+_SKIPPED_ATTRIBUTES = frozenset(("_inbound_nodes", "_outbound_nodes", "_keras_history", "_parent",
+                                 "_checkpoint_restores",
                                  "_self_unconditional_checkpoint_dependencies",
                                  "_self_unconditional_dependency_names"))
 
