@@ -1,1 +1,139 @@
-"""WebGPU programs: matmul family (being written)."""
+"""Matmul family: batched matmul with transposes and broadcast batch axes, and einsum.
+
+matmul runs shaders/matmul.wgsl (64x64 workgroup tiles, 4x4 register blocks) or, for small and
+skinny shapes, shaders/matmul_small.wgsl (one invocation per output). Both take their operands
+through `load_a`/`load_b` functions filled in from a loader file, so the convolutions (conv.py)
+reuse the same tiled kernel with implicit im2col loaders. einsum runs a general index-loop kernel.
+"""
+from .programs import Fallback, contiguous_strides, program, shader, size_of, source
+
+TILE = 64
+SKINNY = 16   # M or N below this: one invocation per output instead of 64x64 tiles
+ZERO = {"f32": "0.0", "i32": "0", "u32": "0u"}
+
+
+def _wgsl(h):
+    from .backend import STORAGE_TYPES
+    return STORAGE_TYPES[h._dtype][0]
+
+
+def gemm(backend, name, t, a, b, out, m, n, k, batch, loader_words, loaders, a_rows_fast, b_k_fast,
+         tiled=None):
+    """Queues out[batch, m, n] = A @ B with A and B read through the WGSL `loaders` text.
+
+    `name` keys the pipeline (it must determine `loaders`); loader_words fill uniforms u(8..).
+    """
+    if batch * m * n == 0:
+        return out
+    if tiled is None:
+        tiled = m >= SKINNY and n >= SKINNY
+    tiles_n = -(-n // TILE)
+    per_batch = -(-m // TILE) * tiles_n
+    if len(loader_words) > 55:
+        raise Fallback(f"{name}: too many loader parameters")
+    pad = [0] * (7 - 6) + loader_words  # header words u(1..6), u(7) unused, loaders from u(8)
+    if tiled:
+        total = batch * per_batch
+        words = [m, n, k, tiles_n, per_batch, total] + pad
+        fills = dict(LOADERS=loaders, T=t, ZERO=ZERO[t], A_ROWS_FAST=str(a_rows_fast).lower(),
+                     B_K_FAST=str(b_k_fast).lower())
+        backend.dispatch(("matmul", name, t, a_rows_fast, b_k_fast), lambda: shader("matmul", 3, **fills),
+                         [a, b, out], words, total * 256)
+    else:
+        total = batch * m * n
+        words = [m, n, k, tiles_n, per_batch, total] + pad
+        fills = dict(LOADERS=loaders, T=t, ZERO=ZERO[t])
+        backend.dispatch(("matmul_small", name, t), lambda: shader("matmul_small", 3, **fills),
+                         [a, b, out], words, total)
+    return out
+
+
+def _batch_strides(shape, batch_shape):
+    """Element strides of a [..., r, c] operand's batch axes read as broadcast to batch_shape."""
+    own = list(shape[:-2])
+    per_matrix = shape[-2] * shape[-1]
+    own_strides = [s * per_matrix for s in contiguous_strides(own)]
+    pad = len(batch_shape) - len(own)
+    full = [1] * pad + own
+    strides = [0] * pad + own_strides
+    return [0 if d == 1 and o != 1 else s for d, s, o in zip(full, strides, batch_shape)]
+
+
+@program("matmul")
+def _matmul(backend, op, inputs, params, avals):
+    a, b = inputs
+    (shape, dtype), = avals
+    out = backend.output(shape, dtype)
+    t = _wgsl(a)
+    ta, tb = params["transpose_a"], params["transpose_b"]
+    m, n = shape[-2], shape[-1]
+    k = a.shape[-2] if ta else a.shape[-1]
+    batch_shape = list(shape[:-2])
+    batch = size_of(batch_shape)
+    # drop size-1 batch axes (they never move an offset); innermost first
+    dims = [(d, sa, sb) for d, sa, sb in zip(batch_shape, _batch_strides(a.shape, batch_shape),
+                                             _batch_strides(b.shape, batch_shape)) if d != 1][::-1]
+    if len(dims) > 6:
+        raise Fallback(f"matmul with {len(dims)} batch axes")
+    dims += [(1, 0, 0)] * (6 - len(dims))
+    rank = sum(1 for d in dims if d[0] != 1)
+    ra, ca = a.shape[-2], a.shape[-1]
+    rb, cb = b.shape[-2], b.shape[-1]
+    sa_i, sa_k = (1, ca) if ta else (ca, 1)
+    sb_k, sb_j = (1, cb) if tb else (cb, 1)
+    words = [rank] + [d[0] for d in dims] + [d[1] for d in dims] + [d[2] for d in dims] + [sa_i, sa_k, sb_k, sb_j]
+    return gemm(backend, "strided", t, a, b, out, m, n, k, batch, words, source("matmul_strided"),
+                a_rows_fast=ta, b_k_fast=tb)
+
+
+# -- einsum ----------------------------------------------------------------------------------------
+
+MAX_LETTERS = 12
+MAX_OPERANDS = 3
+
+
+@program("einsum")
+def _einsum(backend, op, inputs, params, avals):
+    terms, output = params["terms"], params["output"]
+    (shape, dtype), = avals
+    if len(inputs) > MAX_OPERANDS:
+        raise Fallback(f"einsum with {len(inputs)} operands")
+    t = _wgsl(inputs[0])
+    if any(_wgsl(x) != t for x in inputs):
+        raise Fallback("einsum over mixed dtypes")
+    sizes = {}
+    for term, x in zip(terms, inputs):
+        for c, d in zip(term, x.shape):
+            sizes[c] = max(sizes.get(c, d), d)
+    summed = [c for c in sizes if c not in output]
+    letters = list(output)[::-1] + summed[::-1]   # innermost first within each group
+    if len(letters) > MAX_LETTERS or len(output) > 8:
+        raise Fallback(f"einsum over {len(letters)} index letters")
+    out = backend.output(shape, dtype)
+    n_out = size_of(shape)
+    if n_out == 0:
+        return out
+    strides = []
+    for term, x in zip(terms, inputs):
+        own = contiguous_strides(x.shape)
+        per = {}
+        for c, d, s in zip(term, x.shape, own):
+            if d == 1 and sizes[c] != 1:
+                continue  # broadcast along c
+            per[c] = per.get(c, 0) + s  # a repeated letter walks the diagonal
+        strides.append([per.get(c, 0) for c in letters] + [0] * (MAX_LETTERS - len(letters)))
+    while len(strides) < MAX_OPERANDS:
+        strides.append([0] * MAX_LETTERS)
+    n_sum = size_of([sizes[c] for c in summed])
+    words = [n_out, len(output), len(letters), n_sum] + [sizes[c] for c in letters] + \
+        [1] * (MAX_LETTERS - len(letters))
+    for s in strides:
+        words += s
+    count = len(inputs)
+    product = " * ".join(f"x{i}[o{i}]" for i in range(count))
+    decls = "".join(f"@group(0) @binding({i}) var<storage, read> x{i}: array<{t}>;\n" for i in range(count)) + \
+        f"@group(0) @binding({count}) var<storage, read_write> out: array<{t}>;\n"
+    backend.dispatch(("einsum", t, count),
+                     lambda: shader("matmul_einsum", count + 1, OPERANDS=decls, T=t, ZERO=ZERO[t], PRODUCT=product),
+                     list(inputs) + [out], words, n_out)
+    return out
