@@ -591,3 +591,33 @@ def test_tensor_scatter_nd_update_gradient_and_unknown_shapes():
     np.testing.assert_array_equal(_np(f(tf.zeros([5]), tf.constant([[4], [0], [4]]), tf.constant([1.0, 2.0, 3.0]))),
                                   [2.0, 0.0, 0.0, 0.0, 3.0])
     np.testing.assert_array_equal(_np(f(tf.ones([2]), tf.zeros([0, 1], tf.int32), tf.zeros([0]))), [1.0, 1.0])
+
+
+def test_repeat_matches_numpy():
+    x = np.array([[1, 2], [3, 4]], np.int32)
+    np.testing.assert_array_equal(tf.repeat(tf.constant(x), 2).numpy(), np.repeat(x, 2))
+    np.testing.assert_array_equal(tf.repeat(tf.constant(x), 3, axis=1).numpy(), np.repeat(x, 3, axis=1))
+    np.testing.assert_array_equal(tf.repeat(tf.constant(x), [1, 2], axis=0).numpy(), np.repeat(x, [1, 2], axis=0))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="repeats has 3 entries"):
+        tf.repeat(tf.constant(x), [1, 2, 3], axis=0)
+
+
+def test_shapes_known_at_run_time_inside_tf_function():
+    @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32), tf.TensorSpec([3, None], tf.float32)])
+    def f(a, b):
+        zeros = tf.zeros(tf.shape(a))
+        flat = tf.reshape(a, [tf.shape(a)[0], -1, 1])
+        filled = tf.fill([tf.shape(a)[0], 2], 7.0)
+        return zeros + a, flat, filled, tf.tensordot(a, b, 1)
+
+    graph_outputs = f.get_concrete_function().graph.outputs
+    assert [list(o.shape) for o in graph_outputs] == [[None, 3], [None, None, 1], [None, 2], [None, None]]
+    z, flat, filled, dot = f(tf.ones([2, 3]), tf.ones([3, 4]))
+    np.testing.assert_array_equal(z.numpy(), np.ones([2, 3]))
+    assert flat.shape == (2, 3, 1) and dot.shape == (2, 4)
+    np.testing.assert_array_equal(filled.numpy(), np.full([2, 2], 7.0))
+    np.testing.assert_array_equal(dot.numpy(), np.full([2, 4], 3.0))
+    x = tf.Variable(np.arange(12, dtype=np.float32).reshape(4, 3))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(f(x, tf.ones([3, 2]))[1] * 2.0)
+    np.testing.assert_array_equal(tape.gradient(loss, x).numpy(), np.full([4, 3], 2.0))

@@ -21,7 +21,7 @@ from .core.tensor import Tensor, constant, convert_to_tensor, is_tensor  # noqa:
 from .core.variable import Variable  # noqa: F401
 from .dtypes import (DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16,  # noqa: F401,A004
                      int32, int64, uint8, uint16, uint32, uint64)
-from .ops.array_ops import (concat, identity, pad, reverse, split, stack, stop_gradient, tile,  # noqa: F401
+from .ops.array_ops import (concat, identity, pad, repeat, reverse, split, stack, stop_gradient, tile,  # noqa: F401
                             unstack)
 from .ops.constructor_ops import eye, fill, linspace, ones, zeros  # noqa: F401
 from .ops.constructor_ops import range_ as range  # noqa: F401,A004

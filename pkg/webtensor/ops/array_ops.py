@@ -224,6 +224,32 @@ def _tile_grad(op, dy):
 defop("tile", lambda x, multiples: np.tile(x, multiples), _tile_infer, _tile_grad)
 
 
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    """Repeats each element `repeats` times along axis (flattening first when axis is None).
+
+    >>> tf.repeat(tf.constant([1, 2]), 2)
+    <tf.Tensor: shape=(4,), dtype=int32, numpy=array([1, 1, 2, 2], dtype=int32)>
+    """
+    x = to_tensor(input)
+    if axis is None:
+        x = reshape(x, [-1])
+        axis = 0
+    a = normalize_axis(int(axis), len(x._shape), "repeat")
+    counts = np.asarray(static_value(repeats, "repeat", "repeats")).astype(np.int64)
+    if (counts < 0).any():
+        raise ValueError(f"repeat: repeats must be non-negative, got {counts.tolist()}")
+    if counts.ndim == 0 or counts.size == 1:
+        n = int(counts.reshape(-1)[0])
+        expanded = tile(expand_dims(x, a + 1), [1] * (a + 1) + [n] + [1] * (len(x._shape) - a - 1))
+        shape = [-1 if d is None else d for d in x._shape]
+        shape[a] = -1 if x._shape[a] is None else x._shape[a] * n
+        return reshape(expanded, shape)
+    if x._shape[a] is not None and counts.size != x._shape[a]:
+        raise errors.InvalidArgumentError(
+            None, "repeat", f"repeats has {counts.size} entries but axis {a} has size {x._shape[a]} [Op:repeat]")
+    return gather(x, np.repeat(np.arange(counts.size), counts).astype(np.int32), axis=a)
+
+
 def tile(input, multiples, name=None):  # noqa: A002
     """Repeats the tensor multiples[i] times along axis i.
 

@@ -121,6 +121,11 @@ def tensordot(a, b, axes, name=None):
     a2 = reshape(transpose(a, free_a + axes_a), [-1, k])
     b2 = reshape(transpose(b, axes_b + free_b), [k, -1])
     out_shape = [a._shape[i] for i in free_a] + [b._shape[i] for i in free_b]
+    if out_shape.count(None) == 1:
+        out_shape = [-1 if d is None else d for d in out_shape]
+    elif None in out_shape:  # several dims known only at run time: take them from the inputs' shapes
+        from .array_ops import concat, gather, shape
+        out_shape = concat([gather(shape(a), free_a), gather(shape(b), free_b)], 0)
     return reshape(matmul(a2, b2), out_shape)
 
 
