@@ -371,7 +371,7 @@ class Loss:
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or backend.to_snake_case(type(self).__name__)
+        self.name = name or backend.unique_name(backend.to_snake_case(type(self).__name__))
         self.reduction = standardize_reduction(reduction)
         self._dtype = None if dtype is None else dtypes.as_dtype(dtype).name
 
