@@ -151,6 +151,15 @@ class Function:
     def input_signature(self):
         return self._input_signature
 
+    def concrete_functions(self):
+        """The ConcreteFunctions traced so far, in tracing order (each once)."""
+        seen, out = set(), []
+        for c in list(self._cache.values()) + list(self._fast_cache.values()):
+            if id(c) not in seen:
+                seen.add(id(c))
+                out.append(c)
+        return out
+
     def experimental_get_tracing_count(self):
         """How many times this function has been traced."""
         return self._trace_count

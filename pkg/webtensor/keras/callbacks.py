@@ -478,7 +478,7 @@ class TensorBoard(Callback):
     def _write_train_graph(self):
         from .. import summary
         fn = getattr(self.model, "_train_function", None)
-        concretes = list(getattr(fn, "_cache", {}).values()) if fn is not None else []
+        concretes = fn.concrete_functions() if fn is not None else []
         if not concretes:
             return
         with self._writer("train").as_default():

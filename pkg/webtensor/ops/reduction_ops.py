@@ -1,7 +1,7 @@
 """Reductions along axes (sum, mean, max, min, prod, any, all), arg-reductions and cumulative ops."""
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, errors
 from ..core.registry import bind, defop
 from . import math_ops as m
 from ._helpers import BOOL, NUMERIC, check_dtype, normalize_axes, normalize_axis, to_tensor
@@ -16,6 +16,11 @@ def _reduced_shape(shape, axes, keepdims):
 def _reduce_infer(out_dtype=None):
     def infer(inputs, params):
         x = inputs[0]
+        rank = len(x._shape)
+        for a in params["axis"]:  # params may come from a saved graph, not only from the public function
+            if not 0 <= a < max(rank, 1):
+                raise errors.InvalidArgumentError(
+                    None, None, f"Invalid reduction dimension {a} for input with {rank} dimensions.")
         return [(_reduced_shape(x._shape, params["axis"], params["keepdims"]), out_dtype or x._dtype)]
     return infer
 

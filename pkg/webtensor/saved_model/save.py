@@ -94,12 +94,7 @@ def concrete_functions_of(fn):
     """The ConcreteFunctions a Function has traced, tracing its input_signature if it has one."""
     if fn.input_signature is not None:
         fn.get_concrete_function()
-    seen, out = set(), []
-    for c in list(fn._cache.values()) + list(fn._fast_cache.values()):
-        if id(c) not in seen:
-            seen.add(id(c))
-            out.append(c)
-    return out
+    return fn.concrete_functions()
 
 
 class _Exporter:
