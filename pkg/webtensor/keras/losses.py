@@ -12,7 +12,6 @@ import math
 
 from .. import dtypes
 from ..core.tensor import convert_to_tensor
-from ..ops import array_ops as _a
 from ..ops import math_ops as _m
 from ..ops import nn_ops as _nn
 from ..ops import reduction_ops as _r
