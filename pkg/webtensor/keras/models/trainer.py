@@ -227,6 +227,8 @@ class Trainer:
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
+        if getattr(self.optimizer, "use_ema", False):  # Keras swaps the moving averages in after training
+            self.optimizer.finalize_variable_values(self.trainable_variables)
         cbs.on_train_end(epoch_logs)
         return self.history
 
