@@ -3,9 +3,9 @@
 // Units are 24-bit: unit(w) = (w >> 8) * 2^-24, exact in f32, so uniforms and ints are bit-identical
 // to the numpy kernels; normals (Box-Muller on the pairs of a block) and truncated normals (Giles'
 // erfinv) are computed in f32 and agree to the accuracy of log/cos/sin.
-// Uniforms: u(1) = element count; u(2..5) counter words; u(6..7) key words.
+// Uniforms: u(1) = element count; u(2..5) counter words; u(6..7) key words;
+// u(8), u(9) = minval, maxval bits (random_uniform_int).
 @group(0) @binding(0) var<storage, read_write> out: array<u32>;
-{{EXTRA_DECL}}
 
 {{PHILOX}}
 

@@ -57,11 +57,11 @@ class HostValue:
         return self._value
 
 
-def run_program(name, inputs, params):
+def run_program(name, inputs, params, host=None):
     """Runs a program directly: host inputs as numpy arrays, the others written to the GPU."""
     from webtensor.backends.webgpu import programs
     b = gpu()
-    host = programs.HOST_INPUTS.get(name, ())
+    host = programs.HOST_INPUTS.get(name, ()) if host is None else host
     handles = [np.asarray(x) if i in host else b.write(np.asarray(x)) for i, x in enumerate(inputs)]
     op = OPS[name]
     avals = op.infer([HostValue(h) if isinstance(h, np.ndarray) else h for h in handles], params)
@@ -335,6 +335,23 @@ def test_unsorted_segment_sum(n):
     np.testing.assert_array_equal(got, OPS["unsorted_segment_sum"].kernel(ints, ids, num_segments=9))
 
 
+def test_host_indices_are_validated_and_uploaded():
+    """int64 indices (which live on the CPU) may reach the programs as numpy arrays."""
+    from webtensor.backends.webgpu import programs
+    x = rand((5, 4))
+    idx = np.array([[4, 0], [1, 1]], np.int64)
+    got = run_program("gather", [x, idx], {"axis": 0, "batch_dims": 0}, host=(1,))
+    np.testing.assert_array_equal(got, np.take(x, idx, axis=0))
+    with pytest.raises(programs.Fallback):
+        run_program("gather", [x, np.array([5], np.int64)], {"axis": 0, "batch_dims": 0}, host=(1,))
+    ids = np.array([2, -1, 2, 0], np.int64)
+    data = rand((4, 3))
+    got = run_program("unsorted_segment_sum", [data, ids], {"num_segments": 3}, host=(1,))
+    np.testing.assert_allclose(got, OPS["unsorted_segment_sum"].kernel(data, ids, num_segments=3), rtol=1e-6)
+    got = run_program("scatter_nd", [np.array([[1], [1]], np.int64), rand((2, 4))], {"shape": (3, 4)}, host=(0,))
+    assert got.shape == (3, 4)
+
+
 def test_empty_gathers_and_scatters():
     x = tf.constant(rand((4, 3)))
     assert on_gpu(tf.gather(x, tf.constant(np.zeros((0,), np.int32)))).shape == (0, 3)
@@ -453,6 +470,17 @@ def test_random_normals(state, name):
     for shape in [(1000, 1000), (5,), (0,)]:
         got, want = _random(name, state, shape, dtypes.float32)
         np.testing.assert_allclose(got, want, rtol=2e-6, atol=2e-6)
+
+
+def test_random_run_time_shape_and_bad_bounds():
+    from webtensor.backends.webgpu import programs
+    params = {"shape": (None, 3), "dtype": dtypes.float32}
+    dims = np.array([5, 3], np.int64)
+    got = run_program("random_normal", [STATES[1], dims], params)
+    np.testing.assert_allclose(got, OPS["random_normal"].kernel(STATES[1], dims, **params), rtol=2e-6, atol=2e-6)
+    with pytest.raises(programs.Fallback):  # the CPU kernel raises TensorFlow's error
+        run_program("random_uniform_int", [STATES[0], np.array(5, np.int32), np.array(5, np.int32)],
+                    {"shape": (2,), "dtype": dtypes.int32})
 
 
 def test_random_other_dtypes_fall_back():

@@ -340,12 +340,27 @@ def _nd_geometry(shape, i_shape):
                      contiguous_strides(shape[:k]))
 
 
+def _indices(backend, idx, bounds, tuples=False, segments=False):
+    """idx as an int32 GPU handle. Indices that reach a builder as numpy arrays (host inputs, e.g.
+    int64 ids) are checked on the host, where it is free: out of range, the CPU kernel raises."""
+    if isinstance(idx, np.ndarray):
+        if idx.size == 0:
+            return backend.write(idx.astype(np.int32))
+        values = idx.reshape(-1, idx.shape[-1]) if tuples else idx
+        ok = bool((values < np.asarray(bounds[:idx.shape[-1]] if tuples else bounds, np.int64)).all()) and \
+            (segments or bool((values >= 0).all()))
+        if not ok:
+            raise Fallback("indices out of range: the CPU kernel raises TensorFlow's error")
+        return backend.write(np.maximum(idx, -1).astype(np.int32))
+    if idx._dtype not in (dtypes.int32, dtypes.uint32):
+        raise Fallback(f"indices of {idx._dtype.name}")
+    return idx
+
+
 def _run_gather(backend, x, idx, shape, dtype, geometry):
     out = backend.output(shape, dtype)
     n = size_of(shape)
     if n:
-        if idx._dtype not in (dtypes.int32, dtypes.uint32):
-            raise Fallback(f"gather with {idx._dtype.name} indices")
         backend.dispatch(("gather",), lambda: shader("gather", 3, INDEX_ROWS=source("index_rows")),
                          [x, idx, out], [n] + geometry, n)
     return out
@@ -355,7 +370,7 @@ def _run_gather(backend, x, idx, shape, dtype, geometry):
 def _gather(backend, op, inputs, params, avals):
     p, idx = inputs
     (shape, dtype), = avals
-    return _run_gather(backend, p, idx, shape, dtype,
+    return _run_gather(backend, p, _indices(backend, idx, [p.shape[params["axis"]]]), shape, dtype,
                        _gather_geometry(p.shape, idx.shape, params["axis"], params["batch_dims"]))
 
 
@@ -363,7 +378,8 @@ def _gather(backend, op, inputs, params, avals):
 def _gather_nd(backend, op, inputs, params, avals):
     p, idx = inputs
     (shape, dtype), = avals
-    return _run_gather(backend, p, idx, shape, dtype, _nd_geometry(p.shape, idx.shape))
+    return _run_gather(backend, p, _indices(backend, idx, list(p.shape), tuples=True), shape, dtype,
+                       _nd_geometry(p.shape, idx.shape))
 
 
 _ADD_OWNED = {F32: "out[j] = bitcast<u32>(bitcast<f32>(out[j]) + bitcast<f32>(v));",
@@ -382,8 +398,6 @@ _ADD_ATOMIC = {
 
 def scatter_add(backend, upd, idx, shape, dtype, geometry, owner=None):
     """A zero tensor of shape with upd added at the rows idx addresses (geometry: see index_rows.wgsl)."""
-    if idx._dtype not in (dtypes.int32, dtypes.uint32):
-        raise Fallback(f"scatter with {idx._dtype.name} indices")
     out = backend.output(shape, dtype)
     _fill(backend, out, 0)
     O, N, I = geometry[0], geometry[2], geometry[4]
@@ -405,7 +419,7 @@ def scatter_add(backend, upd, idx, shape, dtype, geometry, owner=None):
 def _gather_grad(backend, op, inputs, params, avals):
     dy, idx, like = inputs
     (shape, dtype), = avals
-    return scatter_add(backend, dy, idx, shape, dtype,
+    return scatter_add(backend, dy, _indices(backend, idx, [shape[params["axis"]]]), shape, dtype,
                        _gather_geometry(shape, idx.shape, params["axis"], params["batch_dims"]))
 
 
@@ -413,14 +427,16 @@ def _gather_grad(backend, op, inputs, params, avals):
 def _scatter_nd(backend, op, inputs, params, avals):
     idx, upd = inputs
     (shape, dtype), = avals
-    return scatter_add(backend, upd, idx, shape, dtype, _nd_geometry(shape, idx.shape))
+    return scatter_add(backend, upd, _indices(backend, idx, list(shape), tuples=True), shape, dtype,
+                       _nd_geometry(shape, idx.shape))
 
 
 @program("scatter_nd_like", accepts=_accept_indices(0, lambda inputs, params: list(inputs[2]._shape), tuples=True))
 def _scatter_nd_like(backend, op, inputs, params, avals):
     idx, upd, like = inputs
     (shape, dtype), = avals
-    return scatter_add(backend, upd, idx, shape, dtype, _nd_geometry(shape, idx.shape))
+    return scatter_add(backend, upd, _indices(backend, idx, list(shape), tuples=True), shape, dtype,
+                       _nd_geometry(shape, idx.shape))
 
 
 def _segment_accepts(inputs, params=None):
@@ -436,7 +452,7 @@ def _unsorted_segment_sum(backend, op, inputs, params, avals):
     (shape, dtype), = avals
     num = params["num_segments"]
     geometry = _geometry(1, 1, size_of(ids.shape), num, size_of(data.shape[len(ids.shape):]), [num], [1])
-    return scatter_add(backend, data, ids, shape, dtype, geometry)
+    return scatter_add(backend, data, _indices(backend, ids, [num], segments=True), shape, dtype, geometry)
 
 
 # -- sorting ----------------------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ the uniforms, so no readback is needed. Invocation t computes block t of the str
 4t..4t+3) and writes elements 4t..4t+3, exactly as the spec maps blocks to elements:
   * random_uniform (float32): (w >> 8) * 2^-24, bit-identical to the numpy kernel;
   * random_uniform_int / random_uniform_full_int (int32, uint32): bit-identical; minval and
-    maxval are read from their GPU buffers inside the shader (no readback);
+    maxval are host inputs too (scalars the public function reads anyway), so minval >= maxval
+    falls back to the CPU kernel, which raises TensorFlow's error;
   * random_normal: Box-Muller on the two pairs of each block, random_truncated_normal: Giles'
     erfinv, both in f32 (the numpy kernel computes in float64 and rounds): they agree to the
     accuracy of the adapter's log/cos/sin.
-float16, float64, int64 and uint64 outputs, and shapes known only at run time (a `dims` input),
-fall back to the CPU.
+A shape known only when a graph runs arrives as a trailing `dims` input, also read on the host.
+float16, float64, int64 and uint64 outputs fall back to the CPU.
 """
 import numpy as np
 
@@ -25,7 +26,7 @@ VALUES = {
     "random_normal": "return bitcast<vec4<u32>>(vec4<f32>(box_muller(w.x, w.y), box_muller(w.z, w.w)));",
     "random_truncated_normal": _BITCAST4.format("truncated(w.x)", "truncated(w.y)", "truncated(w.z)",
                                                 "truncated(w.w)"),
-    "random_uniform_int": "let lo = minval[0];\n  return w % vec4<u32>(maxval[0] - lo) + vec4<u32>(lo);",
+    "random_uniform_int": "let lo = u(8u);\n  return w % vec4<u32>(u(9u) - lo) + vec4<u32>(lo);",
     "random_uniform_full_int": "return w;",
 }
 OUTPUT_DTYPES = {
@@ -35,8 +36,6 @@ OUTPUT_DTYPES = {
     "random_uniform_int": (dtypes.int32, dtypes.uint32),
     "random_uniform_full_int": (dtypes.int32, dtypes.uint32),
 }
-_INT_DECL = ("@group(0) @binding(1) var<storage, read> minval: array<u32>;\n"
-             "@group(0) @binding(2) var<storage, read> maxval: array<u32>;")
 
 
 def state_words(state):
@@ -48,32 +47,41 @@ def state_words(state):
 
 
 def _accepts(inputs, params=None):
-    if not host_inputs_ready():
-        return False
-    # The state (input 0) is read on the host; a trailing `dims` input (run-time shape) and the
-    # dtypes without a WGSL storage type are left to the CPU kernel.
-    if params is not None and (None in params["shape"] or params["dtype"] not in OUTPUT_DTYPES):
-        return False
-    return True
+    # The state (and minval, maxval, a run-time `dims`) are read on the host; the builder declines
+    # output dtypes without a WGSL storage type.
+    return host_inputs_ready()
+
+
+def _word(value):
+    return int(np.asarray(value).reshape(()).astype(np.int64)) & 0xFFFFFFFF
 
 
 def build(backend, op, inputs, params, avals):
     """Queues one dispatch drawing op's output from the Philox state inputs[0] (a numpy int64[3])."""
     name = op.name
     (shape, dtype), = avals
-    if None in params["shape"] or dtype not in OUTPUT_DTYPES[name]:
+    if dtype not in OUTPUT_DTYPES[name]:
         raise Fallback(f"{name} of {dtype.name}")
-    words = state_words(inputs[0])
+    rest = list(inputs[1:])
+    if None in params["shape"]:  # a shape known only when the graph runs: the trailing dims input
+        shape = tuple(int(d) for d in np.asarray(rest.pop()).reshape(-1))
+        if any(d < 0 for d in shape):
+            raise Fallback(f"{name}: negative dims {list(shape)} (the CPU kernel raises)")
+    words = [size_of(shape)] + state_words(inputs[0])
+    if name == "random_uniform_int":
+        lo, hi = (np.asarray(v).reshape(()).item() for v in rest)
+        if lo >= hi:
+            raise Fallback(f"{name}: minval {lo} >= maxval {hi} (the CPU kernel raises TensorFlow's error)")
+        words += [_word(lo), _word(hi)]
     out = backend.output(shape, dtype)
     n = size_of(shape)
     if n:
-        extra = list(inputs[1:3]) if name == "random_uniform_int" else []
         backend.dispatch(("random", name),
-                         lambda: shader("random", 1 + len(extra), PHILOX=source("philox"), VALUES=VALUES[name],
-                                        EXTRA_DECL=_INT_DECL if extra else ""),
-                         [out] + extra, [n] + words, -(-n // 4))
+                         lambda: shader("random", 1, PHILOX=source("philox"), VALUES=VALUES[name]),
+                         [out], words, -(-n // 4))
     return out
 
 
+# Input 0 is the state; random_uniform_int has minval, maxval at 1, 2; a run-time dims input comes last.
 for _name in VALUES:
-    program(_name, accepts=_accepts, host_inputs=(0,))(build)
+    program(_name, accepts=_accepts, host_inputs=(0, 1, 2, 3) if _name == "random_uniform_int" else (0, 1))(build)
