@@ -104,7 +104,7 @@ def _conv2d_backprop_input(backend, op, inputs, params, avals):
 
 # -- pooling ---------------------------------------------------------------------------------------
 
-_LOWEST = {F32: "bitcast<f32>(0xff800000u)", I32: "bitcast<i32>(0x80000000u)"}
+_LOWEST = {F32: "bitcast<f32>(0xff800000u)", I32: "bitcast<i32>(0x80000000u)", "u32": "0u"}
 
 
 def _pool_words(count, x_shape, params, op):

@@ -15,7 +15,6 @@ CHUNK = 2048          # reduced elements per workgroup in a multi-pass reduction
 MAX_CHUNKS = 1024     # workgroups per output in that first pass (the second pass reduces them)
 MANY_OUTPUTS = 1024   # with at least this many outputs, one pass already fills the device
 
-_NAN = "bitcast<f32>(0x7fc00000u)"
 _LOWEST = {F32: "bitcast<f32>(0xff800000u)", I32: "bitcast<i32>(0x80000000u)", U32: "0u"}
 _HIGHEST = {F32: "bitcast<f32>(0x7f800000u)", I32: "2147483647", U32: "0xffffffffu"}
 _ZERO = {F32: "0.0", I32: "0", U32: "0u"}
@@ -112,7 +111,7 @@ def reduce_into(backend, name, x, axes, shape, dtype):
         if t == F32:
             final, divisor = "acc / uf(7u)", f32_bits(float(count))
         else:
-            final, divisor = "acc / ui(7u)", i32_bits(max(count, 1))
+            final, divisor = f"acc / {'u' if t == U32 else 'ui'}(7u)", i32_bits(max(count, 1))
     chunks = 1
     if outputs < MANY_OUTPUTS and count >= 2 * CHUNK:
         chunks = min(-(-count // CHUNK), MAX_CHUNKS, max(1, (MAX_CHUNKS * 64) // outputs))
