@@ -48,8 +48,8 @@ class Trainer:
         self._train_function = self._test_function = self._predict_function = None
         self.compiled = True
         self._compile_config = {"optimizer": optimizer if isinstance(optimizer, str) else None,
-                                "loss": loss if isinstance(loss, (str, list, dict, type(None))) else None,
-                                "metrics": metrics if isinstance(metrics, (list, dict, type(None))) else None,
+                                "loss": _compile_arg_config(loss, "losses"),
+                                "metrics": _compile_arg_config(metrics, "metrics"),
                                 "loss_weights": loss_weights, "run_eagerly": run_eagerly}
 
     @property
@@ -323,7 +323,44 @@ class Trainer:
         config = dict(config)
         if config.get("optimizer") is None:
             config.pop("optimizer", None)
+        for key, module in (("loss", "losses"), ("metrics", "metrics"), ("weighted_metrics", "metrics")):
+            if config.get(key) is not None:
+                config[key] = _compile_arg_from_config(config[key], module)
         self.compile(**config)
+
+
+def _compile_arg_config(value, module):
+    """compile()'s loss/metrics as saved in a compile config: names stay names, Keras loss and metric
+    objects and functions become their serialize() dicts (nested in lists and per-output dicts);
+    values that cannot be described (a lambda) become None."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_compile_arg_config(v, module) for v in value]
+    if isinstance(value, dict):
+        return {k: _compile_arg_config(v, module) for k, v in value.items()}
+    import importlib
+    try:
+        return importlib.import_module(f"..{module}", __package__).serialize(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _compile_arg_from_config(value, module):
+    """The inverse of _compile_arg_config: serialize() dicts (they have a class_name) become objects again,
+    looked up among the Keras built-ins and the custom objects in scope."""
+    if isinstance(value, (list, tuple)):
+        return [_compile_arg_from_config(v, module) for v in value]
+    if isinstance(value, dict) and "class_name" not in value:
+        return {k: _compile_arg_from_config(v, module) for k, v in value.items()}
+    if isinstance(value, dict):
+        import importlib
+        from ..saving import _SCOPES, get_custom_objects
+        custom = dict(get_custom_objects())
+        for scope in _SCOPES:
+            custom.update(scope)
+        return importlib.import_module(f"..{module}", __package__).deserialize(value, custom_objects=custom)
+    return value
 
 
 def _batch_size(x):
