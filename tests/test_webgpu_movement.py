@@ -78,6 +78,16 @@ def test_transpose_rank4(dtype, perm):
     np.testing.assert_array_equal(on_gpu(tf.transpose(tf.constant(x), perm)), x.transpose(perm))
 
 
+@pytest.mark.parametrize("tiled", [False, True])
+@pytest.mark.parametrize("shape,perm", [((33, 47), (1, 0)), ((5, 17, 64), (0, 2, 1)), ((2, 3, 40, 50), (0, 1, 3, 2)),
+                                        ((16, 16), (1, 0)), ((300, 2, 70), (2, 1, 0)), ((4, 3), (1, 0))])
+def test_matrix_transposes(monkeypatch, tiled, shape, perm):
+    from webtensor.backends.webgpu import movement
+    monkeypatch.setattr(movement, "TILED_TRANSPOSE", tiled)
+    x = rand(shape, np.int32)
+    np.testing.assert_array_equal(on_gpu(tf.transpose(tf.constant(x), perm)), x.transpose(perm))
+
+
 def test_transpose_high_rank_coalesces():
     x = rand((2, 3, 1, 2, 3, 2, 2, 1, 3, 2))  # rank 10: fits in 8 after merging and dropping axes
     perm = (1, 0, 2, 3, 4, 5, 6, 7, 9, 8)
