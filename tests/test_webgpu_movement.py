@@ -152,6 +152,12 @@ def test_broadcast(dtype):
                                   np.broadcast_to(x, (4, 3, 7, 5)))
 
 
+def test_broadcast_to_run_time_shape():
+    f = tf.function(lambda x, n: tf.broadcast_to(x, tf.stack([n, 3])))
+    got = f(tf.constant(np.array([1.0, 2.0, 3.0], np.float32)), tf.constant(4))
+    np.testing.assert_array_equal(got.numpy(), np.broadcast_to(np.float32([1, 2, 3]), (4, 3)))
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_tile(dtype):
     x = rand((3, 1, 5), dtype)

@@ -174,9 +174,19 @@ def _broadcast(backend, x, shape, dtype):
     return view(backend, x, shape, dtype, [0 if d == 1 and o != 1 else s for d, s, o in zip(full, strides, shape)])
 
 
-@program("broadcast_to", "broadcast_like")
+@program("broadcast_like")
+def _broadcast_like(backend, op, inputs, params, avals):
+    (shape, dtype), = avals
+    return _broadcast(backend, inputs[0], shape, dtype)
+
+
+# A shape known only when a graph runs comes as a trailing int `dims` input: read on the host (it is
+# usually there already: shape queries run on the CPU), it gives the shape rule the concrete target.
+@program("broadcast_to", host_inputs=(1,))
 def _broadcast_to(backend, op, inputs, params, avals):
     (shape, dtype), = avals
+    if None in shape:
+        raise Fallback("broadcast_to to a shape not known yet")
     return _broadcast(backend, inputs[0], shape, dtype)
 
 
