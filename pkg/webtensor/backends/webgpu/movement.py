@@ -10,11 +10,12 @@ often fit); a copy that reads the input contiguously from element 0 becomes a ze
 
 Index validation. The numpy kernels raise InvalidArgumentError for an index outside its dim; a GPU
 kernel cannot raise, and reading indices back to check them would cost a sync per op. The rule:
-  * indices that live on the CPU (numpy backend) are checked on the host in `accepts`, which is
-    free: a bad index declines the GPU program, so the CPU kernel runs and raises TensorFlow's
-    error (for ops whose limit is a param, once `accepts` receives params; until then only
-    negative indices are caught);
-  * indices already on the GPU follow TensorFlow's GPU kernels: a gather of an out-of-range index
+  * indices whose values are known on the host are checked there, which is free: a CPU tensor
+    (in `accepts`, before any upload), a numpy host input (int64 ids), or a GPU handle's `host`
+    copy of the small array it was written from (constants, Python lists; when the backend keeps
+    one). A bad index makes the program decline (Fallback), so the CPU kernel raises TensorFlow's
+    error;
+  * indices computed on the GPU follow TensorFlow's GPU kernels: a gather of an out-of-range index
     gives zeros, a scatter-add drops it (unsorted_segment_sum drops negative ids on every device).
 
 Scatter-adds. Core WebGPU has no float atomics. scatter_add.wgsl has two forms:
@@ -315,10 +316,12 @@ def _pad_grad(backend, op, inputs, params, avals):
 # -- gathers and scatter-adds ---------------------------------------------------------------------------
 
 def _host_indices(t):
-    """The numpy value of an index tensor that lives on the CPU, else None (never a GPU read)."""
+    """The numpy value of an index tensor known on the host, else None (never a GPU read): a CPU
+    tensor's value, or the host copy a GPU handle keeps of the array it was written from (`host`,
+    when the backend keeps one for small writes)."""
     if getattr(t, "_backend", None) is numpy_backend and isinstance(t._value, np.ndarray):
         return t._value
-    return None
+    return getattr(getattr(t, "_value", None), "host", None)
 
 
 def _in_range(values, limits):
@@ -371,14 +374,14 @@ def _nd_geometry(shape, i_shape):
 def _indices(backend, idx, bounds, tuples=False, segments=False):
     """idx as an int32 GPU handle. Indices that reach a builder as numpy arrays (host inputs, e.g.
     int64 ids) are checked on the host, where it is free: out of range, the CPU kernel raises."""
-    if isinstance(idx, np.ndarray):
-        if idx.size == 0:
-            return backend.write(idx.astype(np.int32))
-        values = idx.reshape(-1, idx.shape[-1]) if tuples else idx
+    host = idx if isinstance(idx, np.ndarray) else getattr(idx, "host", None)  # see _host_indices
+    if host is not None and host.size:
+        values = host.reshape(-1, host.shape[-1]) if tuples else host
         ok = bool((values < np.asarray(bounds[:idx.shape[-1]] if tuples else bounds, np.int64)).all()) and \
             (segments or bool((values >= 0).all()))
         if not ok:
             raise Fallback("indices out of range: the CPU kernel raises TensorFlow's error")
+    if isinstance(idx, np.ndarray):
         return backend.write(np.maximum(idx, -1).astype(np.int32))
     if idx._dtype not in (dtypes.int32, dtypes.uint32):
         raise Fallback(f"indices of {idx._dtype.name}")
