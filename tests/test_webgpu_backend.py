@@ -123,6 +123,7 @@ def test_out_of_memory_raises_and_the_backend_keeps_working(gpu, monkeypatch):
         return real(nbytes, kind)
 
     monkeypatch.setattr(gpu.adapter, "create_buffer", refuse)
+    gpu.trim()  # an empty pool, so the big tensor must ask the device
     with tf.device("/GPU:0"):
         with pytest.raises(tf.errors.ResourceExhaustedError, match="OOM"):
             tf.constant(np.ones((1024, 1024), np.float32))

@@ -53,11 +53,16 @@ class Storage:
 
 
 class GPUHandle:
-    """A tensor's data on the GPU: a Storage plus the logical shape and dtype."""
+    """A tensor's data on the GPU: a Storage plus the logical shape and dtype.
 
-    __slots__ = ("storage", "shape", "dtype", "_shape", "_dtype")
+    `host` keeps a copy of small tensors written from the host (e.g. literal indices), so programs
+    can validate them without reading the GPU back.
+    """
 
-    def __init__(self, storage, shape, dtype):
+    __slots__ = ("storage", "shape", "dtype", "_shape", "_dtype", "host")
+
+    def __init__(self, storage, shape, dtype, host=None):
+        self.host = host
         self.storage = storage
         self.shape = self._shape = tuple(shape)
         self._dtype = dtype
@@ -77,6 +82,24 @@ class GPUHandle:
     @property
     def wgsl_type(self):
         return STORAGE_TYPES[self._dtype][0]
+
+
+class HostValue:
+    """What a shape rule sees of an input a program reads on the host (a numpy array)."""
+
+    __slots__ = ("_value", "_shape", "_dtype", "shape", "dtype")
+
+    def __init__(self, array):
+        self._value = array
+        self._shape = self.shape = array.shape
+        self.dtype = array.dtype
+        self._dtype = dtypes.from_numpy(array.dtype)
+
+    def numpy(self):
+        return self._value
+
+
+HOST_COPY_BYTES = 65536
 
 
 class WebGPUBackend(Backend):
@@ -213,6 +236,8 @@ class WebGPUBackend(Backend):
         data = np.ascontiguousarray(array, dtype=STORAGE_TYPES[dtype][1])
         if data.size:
             self._guarded(self.adapter.write, handle.buffer, data.tobytes())
+        if array.nbytes <= HOST_COPY_BYTES:
+            handle.host = np.array(array, copy=True)
         return handle
 
     def read(self, handle):
@@ -234,7 +259,8 @@ class WebGPUBackend(Backend):
 
     def supports(self, op, inputs):
         if op.name not in programs.PROGRAMS:
-            if programs.env_flag("WEBTENSOR_WEBGPU_STRICT") and all(t._dtype in STORAGE_TYPES for t in inputs):
+            if (programs.env_flag("WEBTENSOR_WEBGPU_STRICT") and op.name not in programs.CPU_ONLY
+                    and all(t._dtype in STORAGE_TYPES for t in inputs)):
                 raise NotImplementedError(f"WebGPU has no program for {op.name} (WEBTENSOR_WEBGPU_STRICT is set)")
             return False
         host = programs.HOST_INPUTS.get(op.name, ())
@@ -255,7 +281,7 @@ class WebGPUBackend(Backend):
                           "the CPU (soft placement).", stacklevel=4)
 
     def run(self, op, handles, params):
-        avals = op.infer(handles, params)
+        avals = op.infer([HostValue(h) if isinstance(h, np.ndarray) else h for h in handles], params)
         for _, dtype in avals:
             if dtype not in STORAGE_TYPES:
                 raise programs.Fallback(f"{op.name} produces {dtype.name}")

@@ -22,6 +22,10 @@ MAX_RANK = 8
 PROGRAMS = {}
 _ACCEPTS = {}
 HOST_INPUTS = {}  # op name -> input indices a program reads on the host (numpy arrays), e.g. RNG state
+# backend.run wraps host inputs as HostValue (with _shape/_dtype/numpy()) before calling shape rules
+HOST_VALUES_IN_INFER = True
+# Ops that stay on the CPU by design: data-dependent output shapes, host-side effects, shape queries.
+CPU_ONLY = frozenset({"where_indices", "shape", "size", "print", "write_summary"})
 
 
 class Fallback(Exception):
