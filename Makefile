@@ -25,6 +25,7 @@ test: setup
 bench: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) tests/bench/bench_core.py
+	$(PY) tests/bench/bench_keras.py
 
 clean:
 	rm -rf $(VENV) build dist pkg/*.egg-info
