@@ -49,3 +49,4 @@ from . import keras  # noqa: E402,F401
 from . import data  # noqa: E402,F401
 from . import summary  # noqa: E402,F401
 from . import saved_model, train  # noqa: E402,F401
+from . import compat  # noqa: E402,F401

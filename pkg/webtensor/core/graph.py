@@ -100,13 +100,15 @@ class Graph:
 
     def capture(self, t):
         """A tensor of this graph standing for t (an eager tensor or a tensor of an enclosing graph)."""
-        if type(t) is SymbolicTensor and t._node.graph is self:
+        # NOTE: isinstance, not type(): compat.v1 graphs make SymbolicTensor subclasses (TF1 printing), and
+        # tf.cond/tf.function bodies built inside such a graph must capture them as graph tensors.
+        if isinstance(t, SymbolicTensor) and t._node.graph is self:
             return t
         key = id(t)
         got = self._capture_ids.get(key)
         if got is not None:
             return got
-        if type(t) is SymbolicTensor:
+        if isinstance(t, SymbolicTensor):
             if not self._encloses(t._node.graph):
                 raise errors.InvalidArgumentError(
                     None, None, f"The tensor {t.name} belongs to another tf.function graph ({t._node.graph.name}) "
