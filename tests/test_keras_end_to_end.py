@@ -369,3 +369,34 @@ def test_webtensor_reads_tensorboard_summary_v2_api_logs(tmp_path):
     buckets = np.asarray(hist.buckets)
     assert buckets.shape == (3, 3) and buckets[:, 2].sum() == 4
     assert buckets[0, 0] == 0.0 and buckets[-1, 1] == 3.0
+
+
+# -- the same training on the WebGPU backend ---------------------------------------------------------
+
+
+@pytest.mark.skipif("webgpu" not in tf.config.available_backends(), reason="no WebGPU adapter")
+@pytest.mark.filterwarnings("ignore:WebGPU holds no int64")  # the optimizer's step counter stays on the CPU
+@pytest.mark.parametrize("make, shape", [(_mlp, (8, 8)), (_cnn, (8, 8, 1))], ids=["mlp", "cnn"])
+def test_fit_on_webgpu_matches_the_cpu(digits, make, shape):
+    (x_train, y_train), (x_test, y_test) = digits
+    x, y = x_train[:256].reshape((-1,) + shape), y_train[:256].astype(np.int32)
+    xt = x_test[:64].reshape((-1,) + shape)
+    tf.random.set_seed(3)
+    initial = make().get_weights()
+    results = []
+    for device in ("/CPU:0", "/GPU:0"):
+        with tf.device(device):
+            model = make()
+            model.set_weights(initial)
+            model.compile(optimizer=keras.optimizers.SGD(0.1),
+                          loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+            history = model.fit(x, y, epochs=2, batch_size=64, shuffle=False, verbose=0)
+            assert all(device[1:] in w.device for w in model.weights)
+            results.append((history.history["loss"], model.get_weights(), model.predict(xt, verbose=0),
+                            model.evaluate(xt, y_test[:64].astype(np.int32), verbose=0)))
+    (cpu_loss, cpu_w, cpu_pred, cpu_eval), (gpu_loss, gpu_w, gpu_pred, gpu_eval) = results
+    np.testing.assert_allclose(gpu_loss, cpu_loss, rtol=1e-3)
+    for a, b in zip(gpu_w, cpu_w):
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(gpu_pred, cpu_pred, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(gpu_eval, cpu_eval, rtol=1e-3, atol=1e-4)
