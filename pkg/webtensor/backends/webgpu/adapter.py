@@ -5,9 +5,14 @@ The backend above speaks only these few coarse methods, so the browser adapter
 call each: a dispatch writes its uniforms, finds or makes its bind group and
 encodes itself in a single call.
 """
+import re
+
 import numpy as np
 
 STORAGE, UNIFORM = "storage", "uniform"
+UNIFORM_WORDS = 64                 # u32 words of one dispatch's uniform block (programs.UNIFORM_WORDS)
+UNIFORM_SLOT = UNIFORM_WORDS * 4   # bytes; also WebGPU's minUniformBufferOffsetAlignment (256)
+RING_SLOTS = 256                   # dispatches per submit (the backend flushes at MAX_PENDING)
 
 
 class NativeAdapter:
@@ -34,8 +39,11 @@ class NativeAdapter:
                        UNIFORM: usage.UNIFORM | usage.COPY_DST}
         self._pipelines = {}
         self._bind_groups = {}
+        self._ring = device.create_buffer(size=RING_SLOTS * UNIFORM_SLOT, usage=usage.UNIFORM | usage.COPY_DST)
+        self._staging = np.zeros(RING_SLOTS * UNIFORM_WORDS, dtype=np.uint32)
         self._encoder = None
         self._pass = None
+        self._last_pipeline = None
         self.pending = 0  # dispatches encoded since the last submit
 
     @classmethod
@@ -79,42 +87,84 @@ class NativeAdapter:
     # -- programs ----------------------------------------------------------------------------------
 
     def pipeline(self, key, source_fn):
-        """A compute pipeline cached by a shape-agnostic key; source_fn() gives its WGSL."""
-        p = self._pipelines.get(key)
-        if p is None:
-            module = self.device.create_shader_module(code=source_fn())
-            p = self.device.create_compute_pipeline(layout="auto", compute={"module": module, "entry_point": "main"})
-            self._pipelines[key] = p
-        return p
+        """A compute pipeline cached by a shape-agnostic key; source_fn() gives its WGSL.
 
-    def dispatch(self, pipeline, buffers, grid):
-        """Encodes one dispatch into the open compute pass (bind groups cached by buffers)."""
-        key = (id(pipeline),) + tuple(buffers)
+        The bind group layout is explicit, read from the shader's declarations (so a binding the
+        shader never reads is kept, unlike layout="auto"), with the uniform block bound at a dynamic
+        offset into one ring buffer shared by every dispatch of a submit.
+        """
+        entry = self._pipelines.get(key)
+        if entry is None:
+            code = source_fn()
+            kinds = _binding_kinds(code)
+            usage = {"read": "read-only-storage", "read_write": "storage"}
+            layout_entries = []
+            for binding, kind in sorted(kinds.items()):
+                buffer = ({"type": "uniform", "has_dynamic_offset": True} if kind == "uniform"
+                          else {"type": usage[kind]})
+                layout_entries.append({"binding": binding, "visibility": self._wgpu.ShaderStage.COMPUTE,
+                                       "buffer": buffer})
+            group_layout = self.device.create_bind_group_layout(entries=layout_entries)
+            module = self.device.create_shader_module(code=code)
+            pipeline = self.device.create_compute_pipeline(
+                layout=self.device.create_pipeline_layout(bind_group_layouts=[group_layout]),
+                compute={"module": module, "entry_point": "main"})
+            entry = self._pipelines[key] = (pipeline, group_layout)
+        return entry
+
+    def dispatch(self, pipeline, buffers, uniform_words, grid):
+        """Encodes one dispatch into the open compute pass.
+
+        `buffers` bind in order from 0; the uniform words bind after them, at this dispatch's slot of
+        the uniform ring. Bind groups are cached by (layout, buffers): the ring is the same object for
+        every dispatch, so a loop over the same tensors reuses its bind groups.
+        """
+        pipe, layout = pipeline
+        key = (id(layout),) + tuple(buffers)
         bg = self._bind_groups.get(key)
         if bg is None:
             entries = [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}}
                        for i, b in enumerate(buffers)]
-            bg = self.device.create_bind_group(layout=pipeline.get_bind_group_layout(0), entries=entries)
+            entries.append({"binding": len(buffers),
+                            "resource": {"buffer": self._ring, "offset": 0, "size": UNIFORM_SLOT}})
+            bg = self.device.create_bind_group(layout=layout, entries=entries)
             if len(self._bind_groups) > 4096:
                 self._bind_groups.clear()
             self._bind_groups[key] = bg
+        slot = self.pending
+        if slot >= RING_SLOTS:
+            raise RuntimeError("uniform ring full: flush() before encoding more dispatches")
+        self._staging[slot * UNIFORM_WORDS:slot * UNIFORM_WORDS + len(uniform_words)] = uniform_words
         if self._pass is None:
             self._encoder = self.device.create_command_encoder()
             self._pass = self._encoder.begin_compute_pass()
-        self._pass.set_pipeline(pipeline)
-        self._pass.set_bind_group(0, bg)
+            self._last_pipeline = None
+        if pipe is not self._last_pipeline:  # loops of one op keep their pipeline bound
+            self._pass.set_pipeline(pipe)
+            self._last_pipeline = pipe
+        self._pass.set_bind_group(0, bg, [slot * UNIFORM_SLOT])
         self._pass.dispatch_workgroups(*grid)
         self.pending += 1
 
     def flush(self):
-        """Submits the open command encoder, if any."""
+        """Uploads the pending dispatches' uniforms in one write and submits the open encoder, if any."""
         if self._pass is None:
             return False
         self._pass.end()
+        used = self.pending * UNIFORM_WORDS
+        self.queue.write_buffer(self._ring, 0, self._staging[:used].tobytes())
         self.queue.submit([self._encoder.finish()])
         self._pass = self._encoder = None
         self.pending = 0
         return True
 
-    def uniform_bytes(self, words):
-        return np.asarray(words, dtype=np.uint32).tobytes()
+
+_BINDING = re.compile(r"@binding\((\d+)\)\s*var<\s*(uniform|storage)\s*(?:,\s*(read_write|read)\s*)?>")
+
+
+def _binding_kinds(code):
+    """{binding: "uniform" | "read" | "read_write"} from a WGSL module's group-0 declarations."""
+    kinds = {}
+    for binding, space, access in _BINDING.findall(code):
+        kinds[int(binding)] = "uniform" if space == "uniform" else (access or "read")
+    return kinds

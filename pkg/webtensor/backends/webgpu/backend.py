@@ -14,7 +14,7 @@ import numpy as np
 from ... import dtypes, errors
 from ..base import Backend
 from . import programs
-from .adapter import STORAGE, UNIFORM
+from .adapter import STORAGE
 
 MAX_PENDING = 256
 
@@ -119,9 +119,10 @@ class WebGPUBackend(Backend):
         # Every buffer stays reachable from here, so the garbage collector never finalizes one
         # (freeing its GPU memory) while a dying Storage is handing it back to the pool.
         self._buffers = {}
-        self._in_flight = []      # (buffer, bucket) freed while still referenced by unsubmitted work
-        self._uniforms_free = []
-        self._uniforms_used = []
+        # Buffers freed while unsubmitted dispatches may still use them: a later dispatch may write
+        # them (dispatches run in encoding order), but a host upload may not (queue writes land
+        # before the pending work runs), so they join the main pool only after the submit.
+        self._in_flight = {}      # bucket -> [buffers]
         self.bytes_in_use = 0
         self.bytes_pooled = 0
         self.peak_bytes = 0
@@ -166,7 +167,7 @@ class WebGPUBackend(Backend):
 
     # -- memory ------------------------------------------------------------------------------------
 
-    def _alloc(self, shape, dtype):
+    def _alloc(self, shape, dtype, for_dispatch=False):
         n = 1
         for d in shape:
             n *= d
@@ -176,8 +177,11 @@ class WebGPUBackend(Backend):
                 None, None, f"A tensor of shape {list(shape)} ({nbytes} bytes) exceeds this WebGPU adapter's "
                 f"maxStorageBufferBindingSize ({self.adapter.max_binding_size} bytes).")
         bucket = _bucket(nbytes)
+        recent = self._in_flight.get(bucket) if for_dispatch else None
         free = self._pool.get(bucket)
-        if free:
+        if recent:
+            buffer = recent.pop()
+        elif free:
             buffer = free.pop()
             self.bytes_pooled -= bucket
         else:
@@ -201,18 +205,16 @@ class WebGPUBackend(Backend):
     def _release(self, buffer, bucket):
         self.bytes_in_use -= bucket
         if self.adapter.pending:
-            self._in_flight.append((buffer, bucket))
+            self._in_flight.setdefault(bucket, []).append(buffer)
         else:
             self._pool.setdefault(bucket, []).append(buffer)
             self.bytes_pooled += bucket
 
     def _submitted(self):
-        for buffer, bucket in self._in_flight:
-            self._pool.setdefault(bucket, []).append(buffer)
-            self.bytes_pooled += bucket
+        for bucket, buffers in self._in_flight.items():
+            self._pool.setdefault(bucket, []).extend(buffers)
+            self.bytes_pooled += bucket * len(buffers)
         self._in_flight.clear()
-        self._uniforms_free.extend(self._uniforms_used)
-        self._uniforms_used.clear()
 
     def trim(self):
         """Destroys every pooled (unused) buffer."""
@@ -290,7 +292,8 @@ class WebGPUBackend(Backend):
     # -- used by programs --------------------------------------------------------------------------
 
     def output(self, shape, dtype):
-        return self._alloc(tuple(shape), dtype)
+        """A new tensor a dispatch will write (it may reuse a buffer freed since the last submit)."""
+        return self._alloc(tuple(shape), dtype, for_dispatch=True)
 
     def alias(self, handle, shape, dtype=None):
         """A handle sharing handle's storage under another shape (reshape, squeeze, identity...)."""
@@ -319,13 +322,9 @@ class WebGPUBackend(Backend):
         if gy > adapter.max_workgroups:
             raise errors.ResourceExhaustedError(
                 None, None, f"{key[0]}: {threads} invocations exceed the adapter's workgroup limits")
-        words = np.zeros(programs.UNIFORM_WORDS, dtype=np.uint32)
+        words = np.empty(1 + len(uniforms), dtype=np.uint32)
         words[0] = gx * programs.WORKGROUP
-        words[1:1 + len(uniforms)] = uniforms
-        ubuf = self._uniforms_free.pop() if self._uniforms_free else adapter.create_buffer(words.nbytes, UNIFORM)
-        adapter.write(ubuf, words.tobytes())
-        self._uniforms_used.append(ubuf)
-        adapter.dispatch(pipeline, [b.buffer if isinstance(b, GPUHandle) else b for b in buffers] + [ubuf],
-                         (gx, gy, 1))
+        words[1:] = uniforms
+        adapter.dispatch(pipeline, [b.buffer if isinstance(b, GPUHandle) else b for b in buffers], words, (gx, gy, 1))
         if adapter.pending >= MAX_PENDING:
             self.flush()

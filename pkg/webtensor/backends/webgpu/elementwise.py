@@ -107,6 +107,21 @@ def _unary(backend, op, inputs, params, avals):
     return out
 
 
+_WORDS = {}
+
+
+def _broadcast_words(a_shape, b_shape, shape):
+    """The binary shader's uniforms for these shapes (cached: training loops repeat the same shapes)."""
+    key = (a_shape, b_shape, shape)
+    words = _WORDS.get(key)
+    if words is None:
+        words = [size_of(shape)] + padded(shape, fill=1) + padded(broadcast_strides(a_shape, shape)) + \
+            padded(broadcast_strides(b_shape, shape))
+        if len(_WORDS) < 4096:
+            _WORDS[key] = words
+    return words
+
+
 def _binary(backend, op, inputs, params, avals):
     a, b = inputs
     t = _wgsl(a)
@@ -118,8 +133,7 @@ def _binary(backend, op, inputs, params, avals):
     n = size_of(shape)
     if n:
         same = a.shape == b.shape == tuple(shape)
-        words = [n] + padded(shape, fill=1) + padded(broadcast_strides(a.shape, shape)) + \
-            padded(broadcast_strides(b.shape, shape))
+        words = _broadcast_words(a.shape, b.shape, tuple(shape))
         backend.dispatch(("binary", op.name, t, same),
                          lambda: shader("binary", 3, T=t, OUT=_out_type(op.name, t), EXPR=expr,
                                         FUNCTIONS=source("math"), BROADCAST="false" if same else "true"),
