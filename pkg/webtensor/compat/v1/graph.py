@@ -287,6 +287,22 @@ def register_variable(graph, var, initial_value, collections=None):
     return init
 
 
+# NOTE: webtensor has no string tensors. TF1 ops whose results are strings (summaries, variable names) are
+# host-side ops: their graph tensors have this host-only dtype and a Session returns their Python value.
+string = dtypes.DType("string", np.object_)
+
+
+class HostValue:
+    """A host-only run result (bytes, or an array of names) that Session.run returns as is."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def numpy(self):
+        return self.value
+
+
 def _no_infer(inputs, params):
     raise TypeError("this op exists only in tf.compat.v1 graphs")
 

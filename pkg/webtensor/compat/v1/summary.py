@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from ... import dtypes, summary as _summary
+from ... import summary as _summary
 from ...summary import proto
 from ...summary.graph_def import graph_def_bytes
 from ...summary.summary_ops import histogram_buckets
@@ -21,19 +21,9 @@ from ...summary.writer import create_file_writer
 from . import graph as _graph
 from . import session as _session
 
-string = dtypes.DType("string", np.object_)
+string = _graph.string
+_HostValue = _graph.HostValue
 SUMMARIES = "summaries"
-
-
-class _HostValue:
-    """A host-only run result (serialized bytes) that Session.run returns as is."""
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def numpy(self):
-        return self.value
 
 
 def _encode_summary(values):

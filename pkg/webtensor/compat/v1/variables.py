@@ -14,6 +14,7 @@ from ...core.state import init_scope, name_scope, state, swapped
 from ...core.tensor import SymbolicTensor, convert_to_tensor
 from ...tensor_shape import TensorShape
 from . import graph as _graph
+from . import session as _session
 
 
 class GraphKeys:
@@ -220,17 +221,26 @@ def tables_initializer(name="init_all_tables"):
     return node
 
 
+def _uninitialized_rule(session, node, ins):
+    names = [v.name[:-2].encode() for v in node.params["variables"] if not session.is_initialized(v)]
+    return _graph.HostValue(np.array(names, dtype=object))
+
+
 def _initialized_rule(session, node, ins):
     from ...core.tensor import constant
-    return constant(np.array([session.is_initialized(v) for v in node.params["variables"]], dtype=bool))
+    return constant(np.array([session.is_initialized(v) for v in node.params["variables"]]))
+
+
+_session.RULES["report_uninitialized_variables"] = _uninitialized_rule
+_session.RULES["is_variable_initialized"] = _initialized_rule
 
 
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
-    """A tensor of the names of uninitialized variables (as a Python list when run: no string tensors)."""
+    """A host-side op giving the names (bytes) of the variables not initialized in the running session."""
     g = _graph._graph_for_building("report_uninitialized_variables")
     var_list = global_variables() if var_list is None else var_list
-    _, outs = g.add_op("is_variable_initialized", params={"variables": tuple(var_list)},
-                       avals=[((len(var_list),), dtypes.bool)], node_name=name)
+    _, outs = g.add_op("report_uninitialized_variables", params={"variables": tuple(var_list)},
+                       avals=[((None,), _graph.string)], node_name=name)
     return outs[0]
 
 
