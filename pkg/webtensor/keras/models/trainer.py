@@ -21,6 +21,7 @@ class Trainer:
     def __init__(self):
         self._compile_state = None
         self.optimizer = None
+        self.loss = None
         self.stop_training = False
         self.history = None
         self._run_eagerly = False
