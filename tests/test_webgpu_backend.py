@@ -154,3 +154,43 @@ def test_pipelines_are_shared_across_shapes(gpu):
             np.testing.assert_array_equal(tf.tanh(x).numpy(), np.tanh(np.ones(shape, np.float32)))
     keys = [k for k in gpu.adapter._pipelines if k[:2] == ("unary", "tanh")]
     assert len(keys) == 1
+
+
+def test_every_primitive_has_a_webgpu_program():
+    """A new primitive needs a WGSL program, or a place in CPU_ONLY with the reason it stays there."""
+    from webtensor.core.registry import OPS
+    missing = sorted(name for name, op in OPS.items()
+                     if op.kernel is not None and name not in programs.PROGRAMS and name not in programs.CPU_ONLY)
+    assert not missing, f"primitives without a WebGPU program: {missing}"
+
+
+def test_custom_gradient_stays_on_the_gpu():
+    @tf.custom_gradient
+    def clipped(x):
+        def grad(dy):
+            return tf.clip_by_value(dy, -0.5, 0.5)
+        return x * 2.0, grad
+
+    with tf.device("/GPU:0"):
+        x = tf.constant([1.0, 2.0])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = clipped(x)
+        g = tape.gradient(y, x)
+    assert "GPU:0" in y.device
+    np.testing.assert_array_equal(y.numpy(), [2.0, 4.0])
+    np.testing.assert_array_equal(g.numpy(), [0.5, 0.5])
+
+
+def test_the_basics_guide_runs_with_webgpu_as_the_default_backend():
+    """The seed guide's tests, in a fresh process whose default backend is WebGPU."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+    here = pathlib.Path(__file__).resolve().parent
+    env = dict(os.environ, WEBTENSOR_BACKEND="webgpu")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           str(here / "test_seed_guide.py")], env=env, capture_output=True, text=True,
+                          timeout=600, cwd=here.parent)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]

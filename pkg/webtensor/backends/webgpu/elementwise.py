@@ -214,3 +214,11 @@ def _alias(backend, op, inputs, params, avals):
 # reshape's optional second input (a shape known at run time) is read on the host, where infer uses it
 program("reshape", host_inputs=(1,))(_alias)
 program("reshape_like", "expand_dims", "squeeze", "identity", "stop_gradient")(_alias)
+
+
+@program("custom_gradient")
+def _custom_gradient(backend, op, inputs, params, avals):
+    # the forward of a tf.custom_gradient block passes its outputs through unchanged
+    n, k = params["num_inputs"], params["num_outputs"]
+    outs = [backend.alias(h, shape, dtype) for h, (shape, dtype) in zip(inputs[n:n + k], avals)]
+    return outs[0] if k == 1 else tuple(outs)
