@@ -123,7 +123,8 @@ def test_keras_file_round_trip(digits, trained_mlp, tmp_path):
     np.testing.assert_array_equal(loaded.predict(x_test, verbose=0), model.predict(x_test, verbose=0))
     for a, b in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(a, b)
-    # Compiled as saved (loss object, metrics), with the optimizer's state.
+    # Compiled as saved (loss object with its settings, metrics), with the optimizer's state.
+    assert isinstance(loaded.loss, keras.losses.SparseCategoricalCrossentropy) and loaded.loss.from_logits
     assert loaded.evaluate(x_test, y_test, verbose=0) == pytest.approx(model.evaluate(x_test, y_test, verbose=0))
     assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 40 * 45
     assert loaded.optimizer.learning_rate.numpy() == pytest.approx(0.003)
