@@ -32,11 +32,12 @@ data, feature_column, initializers, layers, losses, nn, summary, train = (
     _importlib.import_module(f"{__name__}.{_m}")
     for _m in ("data", "feature_column", "initializers", "layers", "losses", "nn", "summary", "train"))
 from .gradients import gradients  # noqa: F401
-from .graph import (Graph, Operation, constant, control_dependencies, disable_eager_execution,  # noqa: F401
-                    disable_v2_behavior, enable_eager_execution, enable_v2_behavior, executing_eagerly,
-                    executing_eagerly_outside_functions, get_default_graph, group, no_op, placeholder,
-                    placeholder_with_default, reset_default_graph)
-from .graph import tuple_ as tuple  # noqa: F401,A001
+from .graph import (Graph, Operation, disable_eager_execution, disable_v2_behavior,  # noqa: F401
+                    enable_eager_execution, enable_v2_behavior, executing_eagerly, executing_eagerly_outside_functions,
+                    get_default_graph, reset_default_graph)
+from .building import (constant, control_dependencies, group, no_op, placeholder,  # noqa: F401
+                  placeholder_with_default)
+from .building import tuple_ as tuple  # noqa: F401,A001
 from .initializers import (constant_initializer, glorot_normal_initializer, glorot_uniform_initializer,  # noqa: F401
                            ones_initializer, orthogonal_initializer, random_normal_initializer,
                            random_uniform_initializer, truncated_normal_initializer, variance_scaling_initializer,

@@ -13,10 +13,11 @@ import numpy as np
 from ... import errors
 from ...core import graph as _core_graph
 from ...core import registry
-from ...core.state import state, swapped
+from ...core.state import swapped
 from ...core.tensor import SymbolicTensor, Tensor as _EagerTensor
 from ...ops import math_ops
 from . import graph as _graph
+from . import building as _ops
 
 # TF1-only ops run by a Session: name -> rule(session, node, input_tensors) -> outputs (tensor, tuple or None)
 RULES = {"no_op": lambda session, node, ins: None}
@@ -139,9 +140,8 @@ class Session:
         if fetches is None:
             raise TypeError("Fetch argument None has invalid type <class 'NoneType'>")
         if isinstance(fetches, dict):
-            return type(fetches)((k, self._structure(v, leaves)) for k, v in fetches.items()) \
-                if not isinstance(fetches, collections.defaultdict) else \
-                {k: self._structure(v, leaves) for k, v in fetches.items()}
+            out = {k: self._structure(v, leaves) for k, v in fetches.items()}
+            return collections.OrderedDict(out) if isinstance(fetches, collections.OrderedDict) else out
         if isinstance(fetches, tuple) and hasattr(fetches, "_fields"):
             return type(fetches)(*[self._structure(v, leaves) for v in fetches])
         if isinstance(fetches, (list, tuple)):
@@ -178,7 +178,7 @@ class Session:
             return next(values)
         if isinstance(structure, dict):
             out = {k: self._rebuild(v, values) for k, v in structure.items()}
-            return type(structure)(out) if not isinstance(structure, collections.defaultdict) else out
+            return collections.OrderedDict(out) if isinstance(structure, collections.OrderedDict) else out
         if isinstance(structure, tuple) and hasattr(structure, "_fields"):
             return type(structure)(*[self._rebuild(v, values) for v in structure])
         if isinstance(structure, (list, tuple)):
@@ -195,9 +195,7 @@ class Session:
                 raise TypeError(f"The key {key!r} of feed_dict must be a graph tensor, got {type(key).__name__}.")
             if t._node.graph is not self._graph:
                 raise ValueError(f"Cannot feed {t.name}: Tensor {t!r} is not an element of this graph.")
-            if t._node.op.name == "read_variable" or t._node.op.name == "assign_variable":
-                pass
-            feeds[id(t)] = (t, _graph.check_feed(t, value))
+            feeds[id(t)] = (t, _ops.check_feed(t, value))
         return feeds
 
     def _plan(self, leaves, feeds):
@@ -272,7 +270,7 @@ class Session:
         ins = tuple(env[id(t)] for t in node.inputs)
         if name == "placeholder":
             if any(id(o) not in env for o in node.outputs):
-                raise _graph.unfed_placeholder_error(node)
+                raise _ops.unfed_placeholder_error(node)
             return
         if name == "constant":
             outs = node.params["value"]
@@ -330,9 +328,6 @@ class Session:
     def _variables_swapped_in(self):
         """Control-flow bodies read variables directly: give them this session's values meanwhile."""
         return _Swap(self)
-
-    def __del__(self):
-        pass
 
     def __repr__(self):
         return f"<tf.compat.v1.Session graph={self._graph!r}>"

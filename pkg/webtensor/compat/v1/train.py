@@ -15,6 +15,7 @@ from ...core.tensor import convert_to_tensor
 from ...ops import math_ops
 from ...train import *  # noqa: F401,F403  (Checkpoint, CheckpointManager, ...)
 from . import graph as _graph
+from . import building as _ops
 from . import variables as _variables
 from .gradients import gradients
 
@@ -90,10 +91,10 @@ class Optimizer:
             updates = [u for op in updates for u in (op if isinstance(op, list) else [op])]
             updates += self._finish(g, updates)
             if global_step is not None:
-                with _graph.control_dependencies(updates):
+                with _ops.control_dependencies(updates):
                     step = _assign(g, global_step, np.asarray(1, global_step.dtype.as_numpy_dtype), "assign_add")
                 updates.append(step)
-            return _graph.group(updates, name=name or self._name)
+            return _ops.group(updates, name=name or self._name)
 
     def minimize(self, loss, global_step=None, var_list=None, gate_gradients=GATE_OP, aggregation_method=None,
                  colocate_gradients_with_ops=False, name=None, grad_loss=None):
@@ -251,7 +252,7 @@ class AdamOptimizer(Optimizer):
 
     def _finish(self, g, updates):
         p1, p2 = self._powers
-        with _graph.control_dependencies(updates):
+        with _ops.control_dependencies(updates):
             return [_assign(g, p1, convert_to_tensor(p1) * self._beta1, "assign"),
                     _assign(g, p2, convert_to_tensor(p2) * self._beta2, "assign")]
 

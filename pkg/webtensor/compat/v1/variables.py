@@ -14,6 +14,7 @@ from ...core.state import init_scope, name_scope, state, swapped
 from ...core.tensor import SymbolicTensor, convert_to_tensor
 from ...tensor_shape import TensorShape
 from . import graph as _graph
+from . import building as _ops
 from . import session as _session
 
 
@@ -99,7 +100,7 @@ class Variable(_core_variable.Variable):
 
     def initialized_value(self):
         """The initial value, computed after the variable has been initialized."""
-        with _graph.control_dependencies([self._v1_initializer]):
+        with _ops.control_dependencies([self._v1_initializer]):
             from ...ops.array_ops import identity
             return identity(self._initial_value)
 
@@ -131,7 +132,7 @@ class Variable(_core_variable.Variable):
             return super()._write(mode, value)
         super()._write(mode, value)
         op = g.nodes[-1]
-        with _graph.control_dependencies([op]):
+        with _ops.control_dependencies([op]):
             return g.read_variable(self)
 
     def __repr__(self):
