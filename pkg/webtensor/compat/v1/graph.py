@@ -371,7 +371,7 @@ def disable_eager_execution():
 
     >>> tf.compat.v1.disable_eager_execution()
     >>> tf.compat.v1.constant(1.0)
-    <tf.Tensor 'Const:0' ...>
+    Tensor("Const:0", shape=(), dtype=float32)
     """
     if state.graph is not None and not isinstance(state.graph, Graph):
         raise ValueError("disable_eager_execution must be called outside tf.function.")
