@@ -58,6 +58,16 @@ def _to_tensor(arr):
     return convert_to_tensor(arr)
 
 
+def _shuffle_rng():
+    """A host RNG for fit's per-epoch shuffles, seeded from webtensor's seed stream as tf.data's shuffle
+    is, so tf.random.set_seed makes the batch order reproducible (unseeded: fresh entropy)."""
+    from ...ops.random_ops import get_seed
+    global_seed, op_seed = get_seed(None)
+    if global_seed is None:
+        return np.random.default_rng()
+    return np.random.default_rng([int(global_seed) & 0xFFFFFFFFFFFFFFFF, int(op_seed) & 0xFFFFFFFFFFFFFFFF])
+
+
 class ArrayData:
     """numpy/tensor inputs: split off validation, shuffle indices per epoch, slice batches."""
 
@@ -77,6 +87,7 @@ class ArrayData:
         self.batch_size = batch_size or 32
         self.shuffle = shuffle
         self.steps = steps
+        self.rng = _shuffle_rng()
 
     @property
     def steps_per_epoch(self):
@@ -102,6 +113,7 @@ class ArrayData:
             obj.batch_size = self.batch_size
             obj.shuffle = self.shuffle
             obj.steps = None
+            obj.rng = self.rng
         tail.shuffle = False
         return head, tail
 
@@ -110,10 +122,10 @@ class ArrayData:
         index = np.arange(n)
         if self.shuffle == "batch":
             starts = np.arange(0, n, self.batch_size)
-            np.random.shuffle(starts)
+            self.rng.shuffle(starts)
             index = np.concatenate([np.arange(s, min(s + self.batch_size, n)) for s in starts]) if n else index
         elif self.shuffle:
-            np.random.shuffle(index)
+            self.rng.shuffle(index)
         steps = self.steps_per_epoch
         for step in range(steps):
             start = (step * self.batch_size) % max(n, 1)
