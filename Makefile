@@ -26,6 +26,7 @@ bench: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) tests/bench/bench_core.py
 	$(PY) tests/bench/bench_keras.py
+	$(PY) tests/bench/bench_webgpu.py
 
 clean:
 	rm -rf $(VENV) build dist pkg/*.egg-info
