@@ -140,13 +140,17 @@ def test_reads_reference_file_with_simple_values_tensors_and_legacy_histograms(t
     ]
     write_ref_file(run / "events.out.tfevents.100.host.1.0.v2", events)
     data = tf.summary.read_logdir(tmp_path)["run1"]
-    assert data["scalars"]["loss"] == [(101.0, 1, 0.75)]
-    assert [(e.step, e.value) for e in data["scalars"]["acc"]] == [(2, 2.5), (3, 2.5)]
-    (h,) = data["histograms"]["w"]
+    assert data["loss"] == [(1, 101.0, 0.75)]
+    (step, wall_time, value), = data["loss"]         # the layout: {tag: [(step, wall_time, value)]}
+    assert (step, wall_time, value) == (1, 101.0, 0.75) and data.scalars is data
+    with pytest.raises(KeyError, match="run.histograms"):
+        data["histograms"]                             # the old nested layout names where a kind went
+    assert [(e.step, e.value) for e in data["acc"]] == [(2, 2.5), (3, 2.5)]
+    (h,) = data.histograms["w"]
     np.testing.assert_array_equal(h.buckets, [[-1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 3.0, 2.0]])
-    np.testing.assert_array_equal(data["histograms"]["w2"][0].buckets, hist_tensor)
-    assert data["text"]["note"][0].text == "hi *there*"
-    (g,) = data["graphs"]
+    np.testing.assert_array_equal(data.histograms["w2"][0].buckets, hist_tensor)
+    assert data.text["note"][0].text == "hi *there*"
+    (g,) = data.graphs
     assert [(n.name, n.op, n.inputs) for n in g.nodes] == [("x", "Placeholder", []), ("y", "Neg", ["x"])]
     first = next(tf.summary.read_events(str(run / "events.out.tfevents.100.host.1.0.v2")))
     assert first.file_version == "brain.Event:2" and first.wall_time == 100.0
@@ -161,7 +165,7 @@ def test_runs_are_directories_with_event_files(tmp_path):
                         ref_event(2.0, 7, [f_len(1, "v") + f_f32(2, value)])])
     runs = tf.summary.read_logdir(tmp_path)
     assert sorted(runs) == [".", "a/b"]
-    assert runs["."]["scalars"]["v"][0].value == 1.0 and runs["a/b"]["scalars"]["v"][0].value == 2.0
+    assert runs["."]["v"][0].value == 1.0 and runs["a/b"]["v"][0].value == 2.0
 
 
 # -- truncated and corrupt files ---------------------------------------------------------------------
@@ -179,10 +183,10 @@ def test_partial_last_record_is_ignored_then_picked_up(tmp_path, cut):
     full = path.read_bytes()
     path.write_bytes(full[:len(full) - len(records[2]) + cut])
     reader = tf.summary.LogdirReader(tmp_path)
-    assert [e.step for e in reader.reload()["."]["scalars"]["x"]] == [0, 1]
+    assert [e.step for e in reader.reload()["."]["x"]] == [0, 1]
     path.write_bytes(full)           # the writer finishes the record
-    assert [e.step for e in reader.reload()["."]["scalars"]["x"]] == [0, 1, 2]
-    assert reader.reload()["."]["scalars"]["x"][-1].value == 2.0          # nothing read twice
+    assert [e.step for e in reader.reload()["."]["x"]] == [0, 1, 2]
+    assert reader.reload()["."]["x"][-1].value == 2.0          # nothing read twice
 
 
 def test_corrupt_data_crc_names_file_and_offset(tmp_path):
@@ -199,7 +203,7 @@ def test_corrupt_data_crc_names_file_and_offset(tmp_path):
     with pytest.raises(tf.summary.DataLossError):
         tf.summary.read_logdir(tmp_path)
     # TensorBoard's choice: skip the corrupt record and go on
-    values = tf.summary.read_logdir(tmp_path, skip_corrupt=True)["."]["scalars"]["x"]
+    values = tf.summary.read_logdir(tmp_path, skip_corrupt=True)["."]["x"]
     assert [e.step for e in values] == [0, 2]
 
 
@@ -236,9 +240,9 @@ def test_one_megabyte_file_round_trips(tmp_path):
     writer.close()
     assert os.path.getsize(writer.path) > 1_000_000
     data = tf.summary.read_logdir(tmp_path)["."]
-    assert len(data["scalars"]["loss"]) == 6000
-    assert data["scalars"]["loss"][9].value == np.float32(0.1)
-    assert data["histograms"]["big"][0].buckets[:, 2].sum() == 200000
+    assert len(data["loss"]) == 6000
+    assert data["loss"][9].value == np.float32(0.1)
+    assert data.histograms["big"][0].buckets[:, 2].sum() == 200000
 
 
 # -- protobuf wire format ----------------------------------------------------------------------------
@@ -318,9 +322,9 @@ def test_tensorboard_writer_files_read_by_webtensor(tmp_path):
         writer.add_event(event_pb2.Event(wall_time=10.0 + step, step=step, summary=summary_pb2.Summary(value=[value])))
     writer.close()
     data = tf.summary.read_logdir(tmp_path)["."]
-    assert data["scalars"]["simple"] == [(11.0, 1, 1.25)]
-    assert data["scalars"]["tensor_scalar"] == [(13.0, 3, 4.5)]
-    np.testing.assert_array_equal(data["histograms"]["legacy_hist"][0].buckets,
+    assert data["simple"] == [(1, 11.0, 1.25)]
+    assert data["tensor_scalar"] == [(3, 13.0, 4.5)]
+    np.testing.assert_array_equal(data.histograms["legacy_hist"][0].buckets,
                                   [[0, 1, 1], [1, 2, 0], [2, 5, 2]])
 
 

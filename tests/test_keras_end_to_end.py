@@ -322,7 +322,7 @@ def test_tensorboard_reads_the_keras_callback_logs(digits, tmp_path):
     assert acc.Tags()["graph"] and len(acc.Graph().node) > 0
     # Our reader agrees with TensorBoard's.
     ours = tf.summary.read_logdir(str(logdir))
-    assert [e.value for e in ours["train"]["scalars"]["epoch_loss"]] == pytest.approx(history.history["loss"])
+    assert [e.value for e in ours["train"]["epoch_loss"]] == pytest.approx(history.history["loss"])
 
 
 def test_webtensor_reads_logs_written_by_tensorboard(tmp_path):
@@ -348,7 +348,7 @@ def test_webtensor_reads_logs_written_by_tensorboard(tmp_path):
     assert set(runs) == {"train", "validation"}
     for run, offset in (("train", 0.0), ("validation", 0.25)):
         for tag in ("epoch_loss", "legacy_loss"):
-            events = runs[run]["scalars"][tag]
+            events = runs[run][tag]
             assert [(e.wall_time, e.step) for e in events] == [(100.0, 0), (101.0, 1), (102.0, 2)]
             np.testing.assert_allclose([e.value for e in events], [v + offset for v in losses])
 
@@ -369,8 +369,8 @@ def test_webtensor_reads_tensorboard_summary_v2_api_logs(tmp_path):
     writer.add_event(event_pb2.Event(wall_time=2.0, step=6, summary=histogram_v2.histogram_pb("w", data, buckets=3)))
     writer.close()
     run = tf.summary.read_logdir(str(tmp_path))["."]
-    assert [(e.step, e.value) for e in run["scalars"]["accuracy"]] == [(5, 0.875)]
-    (hist,) = run["histograms"]["w"]
+    assert [(e.step, e.value) for e in run["accuracy"]] == [(5, 0.875)]
+    (hist,) = run.histograms["w"]
     assert hist.step == 6
     buckets = np.asarray(hist.buckets)
     assert buckets.shape == (3, 3) and buckets[:, 2].sum() == 4

@@ -260,12 +260,12 @@ def test_tensorboard_monitoring(tmp_path):
     runs = tf.summary.read_logdir(logdir)
     assert {"train", "validation"} <= set(runs)
     for run, prefix in (("train", ""), ("validation", "val_")):
-        scalars = runs[run]["scalars"]
+        scalars = runs[run].scalars
         for tag in ("loss", "accuracy"):
             events = scalars[f"epoch_{tag}"]
             assert [e.step for e in events] == [0, 1, 2]
             np.testing.assert_allclose([e.value for e in events], history.history[prefix + tag], rtol=1e-6)
-    assert runs["train"]["histograms"]  # weight histograms (histogram_freq=1)
+    assert runs["train"].histograms  # weight histograms (histogram_freq=1)
 
     ea = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
     tensor_util = pytest.importorskip("tensorboard.util.tensor_util")

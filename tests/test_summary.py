@@ -53,11 +53,11 @@ def test_writes_are_queued_until_flush_or_max_queue(tmp_path):
             tf.summary.scalar("x", float(i))
         assert os.path.getsize(writer.path) == size0          # still queued
         tf.summary.scalar("x", 3.0)                            # the queue grows past max_queue: flushed
-        assert len(read(tmp_path)["scalars"]["x"]) == 4
+        assert len(read(tmp_path)["x"]) == 4
         tf.summary.scalar("x", 4.0)
-        assert len(read(tmp_path)["scalars"]["x"]) == 4
+        assert len(read(tmp_path)["x"]) == 4
         tf.summary.flush()
-        assert len(read(tmp_path)["scalars"]["x"]) == 5
+        assert len(read(tmp_path)["x"]) == 5
     finally:
         writer.close()
 
@@ -66,7 +66,7 @@ def test_flush_millis_zero_flushes_every_write(tmp_path):
     writer = tf.summary.create_file_writer(str(tmp_path), flush_millis=0)
     with writer.as_default(step=1):
         tf.summary.scalar("x", 1.0)
-        assert len(read(tmp_path)["scalars"]["x"]) == 1
+        assert len(read(tmp_path)["x"]) == 1
     writer.close()
 
 
@@ -75,7 +75,7 @@ def test_closed_writer_drops_summaries(tmp_path):
     writer.close()
     with writer.as_default(step=0):
         assert not bool(tf.summary.scalar("x", 1.0))
-    assert read(tmp_path)["scalars"] == {}
+    assert read(tmp_path).scalars == {}
 
 
 def test_crash_keeps_flushed_records(tmp_path):
@@ -90,7 +90,7 @@ def test_crash_keeps_flushed_records(tmp_path):
             os._exit(1)
     """)
     subprocess.run([sys.executable, "-c", script], check=False)
-    assert [e.step for e in read(tmp_path)["scalars"]["x"]] == [0, 1, 2, 3, 4]
+    assert [e.step for e in read(tmp_path)["x"]] == [0, 1, 2, 3, 4]
 
 
 def test_no_default_writer_is_a_noop_returning_false(tmp_path):
@@ -112,8 +112,8 @@ def test_as_default_restores_writer_and_step(tmp_path):
         assert tf.summary.experimental.get_step() == 1
     assert tf.summary.experimental.get_step() is None
     runs = tf.summary.read_logdir(str(tmp_path))
-    assert runs["a"]["scalars"]["x"] == [(runs["a"]["scalars"]["x"][0].wall_time, 1, 2.0)]
-    assert [(e.step, e.value) for e in runs["b"]["scalars"]["x"]] == [(5, 1.0)]
+    assert runs["a"]["x"] == [(1, runs["a"]["x"][0].wall_time, 2.0)]
+    assert [(e.step, e.value) for e in runs["b"]["x"]] == [(5, 1.0)]
 
 
 # -- summary kinds --------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_scalar_round_trip_steps_and_name_scopes(tmp_path):
         finally:
             tf.summary.experimental.set_step(None)
     writer.close()
-    data = read(tmp_path)["scalars"]
+    data = read(tmp_path).scalars
     assert [(e.step, e.value) for e in data["a"]] == [(3, 0.25)]
     assert [(e.step, e.value) for e in data["b"]] == [(4, 7.0)]
     assert [(e.step, e.value) for e in data["train/loss"]] == [(11, 1.5)]
@@ -168,7 +168,7 @@ def test_histogram_buckets_match_reference(tmp_path):
         tf.summary.histogram("same", tf.fill([5], 3.0), buckets=4)
         tf.summary.histogram("empty", tf.zeros([0]), buckets=3)
     writer.close()
-    data = read(tmp_path)["histograms"]
+    data = read(tmp_path).histograms
     (w,) = data["w"]
     assert w.step == 2 and w.buckets.shape == (30, 3)
     np.testing.assert_allclose(w.buckets, reference_buckets(x, 30), rtol=1e-12, atol=1e-12)
@@ -185,7 +185,7 @@ def test_text_round_trip(tmp_path):
         with pytest.raises(TypeError, match="string"):
             tf.summary.text("bad", tf.constant([1.0]))
     writer.close()
-    data = read(tmp_path)["text"]
+    data = read(tmp_path).text
     assert data["md"][0].text == "# Title\n*héllo*"
     assert data["table"][0].step == 2 and data["table"][0].text.tolist() == [["a", "b"], ["c", "d"]]
 
@@ -202,7 +202,7 @@ def test_image_round_trip_uint8_and_float(tmp_path):
         with pytest.raises(ValueError, match=r"\[k, h, w, c\]"):
             tf.summary.image("bad", np.zeros((2, 2, 3)))
     writer.close()
-    data = read(tmp_path)["images"]
+    data = read(tmp_path).images
     (img,) = data["rgb"]
     assert (img.width, img.height, len(img.images)) == (6, 5, 3)
     for i in range(3):
@@ -234,7 +234,7 @@ def test_generic_write_with_metadata(tmp_path):
         tf.summary.write("custom", tf.constant([[1, 2]], tf.int64),
                          metadata=SummaryMetadata("my_plugin", b"\x01\x02", description="d"))
     writer.close()
-    (event,) = read(tmp_path)["tensors"]["custom"]
+    (event,) = read(tmp_path).tensors["custom"]
     assert event.plugin_name == "my_plugin" and event.tensor.tolist() == [[1, 2]]
     value = [e for e in tf.summary.read_events(writer.path) if e.summary][0].summary[0]
     assert value.metadata.plugin_content == b"\x01\x02"
@@ -256,7 +256,7 @@ def test_record_if_bool_callable_and_tensor(tmp_path):
         with tf.summary.record_if(tf.constant(True)):
             assert bool(tf.summary.should_record_summaries())
     writer.close()
-    data = read(tmp_path)["scalars"]
+    data = read(tmp_path).scalars
     assert "x" not in data
     assert [e.step for e in data["y"]] == [0, 2]
 
@@ -283,9 +283,9 @@ def test_summaries_in_tf_function_record_on_every_call(tmp_path):
     writer.close()
     assert train_step.experimental_get_tracing_count() == 1
     data = read(tmp_path)
-    assert [(e.step, e.value) for e in data["scalars"]["loss"]] == [(i, (1 + i * i) / 2) for i in range(4)]
-    assert [e.step for e in data["scalars"]["odd"]] == [1, 3]
-    np.testing.assert_array_equal(data["histograms"]["x"][3].buckets, [[1, 2, 1], [2, 3, 1]])
+    assert [(e.step, e.value) for e in data["loss"]] == [(i, (1 + i * i) / 2) for i in range(4)]
+    assert [e.step for e in data["odd"]] == [1, 3]
+    np.testing.assert_array_equal(data.histograms["x"][3].buckets, [[1, 2, 1], [2, 3, 1]])
 
 
 def test_summary_in_tf_function_uses_the_writer_seen_at_trace(tmp_path):
@@ -299,7 +299,7 @@ def test_summary_in_tf_function_uses_the_writer_seen_at_trace(tmp_path):
         assert bool(f(tf.constant(1.0)))
         assert bool(f(tf.constant(2.0)))
     writer.close()
-    assert [e.value for e in read(tmp_path)["scalars"]["v"]] == [1.0, 2.0]
+    assert [e.value for e in read(tmp_path)["v"]] == [1.0, 2.0]
 
 
 # -- graphs ----------------------------------------------------------------------------------------------
@@ -325,7 +325,7 @@ def test_trace_export_writes_the_traced_function_graph(tmp_path):
     with writer.as_default():
         tf.summary.trace_export(name="model_trace", step=0)
     writer.close()
-    (event,) = read(tmp_path)["graphs"]
+    (event,) = read(tmp_path).graphs
     assert event.tag == "model_trace" and event.step == 0
     graph = model.get_concrete_function(tf.ones([4, 3])).graph
     assert [(n.name, n.op) for n in event.nodes] == [(n.name, tf_op_name(n)) for n in graph.nodes]
@@ -353,7 +353,7 @@ def test_trace_off_and_export_without_calls(tmp_path):
             tf.summary.trace_export("nostep")
     writer.close()
     tf.summary.trace_off()
-    assert read(tmp_path)["graphs"] == []
+    assert read(tmp_path).graphs == []
 
 
 def test_summary_graph_of_concrete_function(tmp_path):
@@ -364,7 +364,7 @@ def test_summary_graph_of_concrete_function(tmp_path):
     with writer.as_default():
         assert bool(tf.summary.graph(concrete))
     writer.close()
-    (event,) = read(tmp_path)["graphs"]
+    (event,) = read(tmp_path).graphs
     assert event.tag is None
     assert [n.name for n in event.nodes] == [n.name for n in concrete.graph.nodes]
     placeholder = event.nodes[0]
@@ -377,5 +377,5 @@ def test_keras_model_config_summary(tmp_path):
     with writer.as_default(step=0):
         assert bool(tf.summary.keras_model("keras", config))
     writer.close()
-    (event,) = read(tmp_path)["tensors"]["keras"]
+    (event,) = read(tmp_path).tensors["keras"]
     assert event.plugin_name == "graph_keras_model" and event.tensor.item() == config.encode()

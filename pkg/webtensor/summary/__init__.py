@@ -3,13 +3,14 @@
     writer = tf.summary.create_file_writer("logs/train")
     with writer.as_default(step=0):
         tf.summary.scalar("loss", 0.5)
-    tf.summary.read_logdir("logs")["train"]["scalars"]["loss"]
+    run = tf.summary.read_logdir("logs")["train"]       # {tag: [(step, wall_time, value)]}
+    run["loss"], run.histograms, run.graphs
 """
 from . import experimental  # noqa: F401
 from .event_file import DataLossError, crc32c, masked_crc32c  # noqa: F401
 from .png import decode_png, encode_png  # noqa: F401
-from .reader import (GraphEvent, HistogramEvent, ImageEvent, LogdirReader, ScalarEvent, TensorEvent,  # noqa: F401
-                     TextEvent, read_events, read_logdir)
+from .reader import (GraphEvent, HistogramEvent, ImageEvent, LogdirReader, RunData, ScalarEvent,  # noqa: F401
+                     TensorEvent, TextEvent, read_events, read_logdir)
 from .summary_ops import histogram, image, keras_model, scalar, text, write  # noqa: F401
 from .trace import graph, trace_export, trace_off, trace_on  # noqa: F401
 from .writer import (SummaryWriter, create_file_writer, create_noop_writer, flush, record_if,  # noqa: F401

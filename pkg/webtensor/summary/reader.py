@@ -1,8 +1,10 @@
 """Reading event files and log directories (ours, TensorFlow's, TensorBoard's formats old and new).
 
-read_logdir(logdir) -> {run: {"scalars": {tag: [ScalarEvent]}, "histograms": {tag: [HistogramEvent]},
-"text": {tag: [TextEvent]}, "images": {tag: [ImageEvent]}, "tensors": {tag: [TensorEvent]},
-"graphs": [GraphEvent]}}. Runs are the directories holding event files ("." for logdir itself).
+read_logdir(logdir) -> {run: RunData}. A RunData is the run's scalars, {tag: [ScalarEvent(step,
+wall_time, value)]}, and carries the other kinds as attributes: .histograms {tag: [HistogramEvent]},
+.text {tag: [TextEvent]}, .images {tag: [ImageEvent]}, .tensors {tag: [TensorEvent]}, .graphs
+[GraphEvent] (and .scalars, the run itself). Every event starts with (step, wall_time).
+Runs are the directories holding event files ("." for logdir itself).
 LogdirReader keeps per-file offsets, so reload() picks up what writers appended since.
 """
 import os
@@ -14,14 +16,46 @@ from . import proto
 from .event_file import RecordReader
 from .graph_def import decode_graph_def, decode_run_metadata_graphs
 
-ScalarEvent = namedtuple("ScalarEvent", "wall_time step value")
-HistogramEvent = namedtuple("HistogramEvent", "wall_time step buckets")    # buckets: float64 [k, 3]
-TextEvent = namedtuple("TextEvent", "wall_time step text")                # text: str, or array of str
-ImageEvent = namedtuple("ImageEvent", "wall_time step width height images")   # images: [PNG bytes]
-TensorEvent = namedtuple("TensorEvent", "wall_time step tensor plugin_name")
-GraphEvent = namedtuple("GraphEvent", "wall_time step tag nodes")          # nodes: [proto.NodeDef]
+ScalarEvent = namedtuple("ScalarEvent", "step wall_time value")
+HistogramEvent = namedtuple("HistogramEvent", "step wall_time buckets")    # buckets: float64 [k, 3]
+TextEvent = namedtuple("TextEvent", "step wall_time text")                # text: str, or array of str
+ImageEvent = namedtuple("ImageEvent", "step wall_time width height images")   # images: [PNG bytes]
+TensorEvent = namedtuple("TensorEvent", "step wall_time tensor plugin_name")
+GraphEvent = namedtuple("GraphEvent", "step wall_time tag nodes")          # nodes: [proto.NodeDef]
 
-_KINDS = ("scalars", "histograms", "text", "images", "tensors")
+_KINDS = ("histograms", "text", "images", "tensors", "graphs")
+
+
+class RunData(dict):
+    """One run of a log directory: {tag: [ScalarEvent]} for scalars, the other kinds as attributes.
+
+    >>> run = tf.summary.read_logdir("logs")["train"]
+    >>> [(step, value) for step, wall_time, value in run["loss"]]
+    >>> run.histograms["dense/kernel_0"][-1].buckets      # also run.text, .images, .tensors, .graphs
+    """
+
+    def __init__(self, scalars=(), histograms=None, text=None, images=None, tensors=None, graphs=None):
+        super().__init__(scalars)
+        self.histograms = {} if histograms is None else histograms
+        self.text = {} if text is None else text
+        self.images = {} if images is None else images
+        self.tensors = {} if tensors is None else tensors
+        self.graphs = [] if graphs is None else graphs
+
+    @property
+    def scalars(self):
+        """The scalar series, {tag: [ScalarEvent]}: the run itself, named for readability."""
+        return self
+
+    def __missing__(self, tag):
+        if tag in _KINDS or tag == "scalars":
+            raise KeyError(f"{tag!r} is not a scalar tag of this run; scalars are run[tag] and "
+                           f"the other kinds attributes: run.{tag}")
+        raise KeyError(tag)
+
+    def __repr__(self):
+        counts = ", ".join(f"{kind}={len(getattr(self, kind))}" for kind in _KINDS)
+        return f"RunData({dict.__repr__(self)}, {counts})"
 
 
 def is_event_file(filename):
@@ -35,12 +69,6 @@ def read_events(path, skip_corrupt=False):
     """
     for record in RecordReader(path, skip_corrupt).read_new():
         yield proto.decode_event(record)
-
-
-def _new_run():
-    run = {kind: {} for kind in _KINDS}
-    run["graphs"] = []
-    return run
 
 
 def _text_value(tensor):
@@ -64,7 +92,7 @@ class LogdirReader:
     """Incremental reader of a log directory: call reload() to read what was appended since.
 
     >>> reader = LogdirReader("logs")
-    >>> reader.reload()["train"]["scalars"]["loss"][-1].value
+    >>> reader.reload()["train"]["loss"][-1].value
     """
 
     def __init__(self, logdir, skip_corrupt=False):
@@ -75,9 +103,11 @@ class LogdirReader:
         self._plugins = {}         # (run, tag) -> plugin name, from the first event carrying metadata
 
     def reload(self):
-        """Reads new events from every event file under logdir; returns the runs."""
+        """Reads new events from every event file under logdir; returns the runs, {run: RunData}."""
         for run, paths in sorted(self._event_files().items()):
-            data = self.runs.setdefault(run, _new_run())
+            data = self.runs.get(run)
+            if data is None:
+                data = self.runs[run] = RunData()
             for path in paths:
                 reader = self._readers.get(path)
                 if reader is None:
@@ -98,8 +128,7 @@ class LogdirReader:
 
     def _add_event(self, run, data, event):
         if event.graph_def is not None:
-            data["graphs"].append(GraphEvent(event.wall_time, event.step, None,
-                                             decode_graph_def(event.graph_def)))
+            data.graphs.append(GraphEvent(event.step, event.wall_time, None, decode_graph_def(event.graph_def)))
         for value in event.summary or ():
             self._add_value(run, data, event, value)
 
@@ -108,40 +137,41 @@ class LogdirReader:
         if value.metadata is not None and value.metadata.plugin_name:
             self._plugins[key] = value.metadata.plugin_name
         plugin = self._plugins.get(key, "")
-        wall_time, step, tag = event.wall_time, event.step, value.tag
+        step, wall_time, tag = event.step, event.wall_time, value.tag
         if value.simple_value is not None:
-            data["scalars"].setdefault(tag, []).append(ScalarEvent(wall_time, step, float(value.simple_value)))
+            data.setdefault(tag, []).append(ScalarEvent(step, wall_time, float(value.simple_value)))
         elif value.histo is not None:
-            data["histograms"].setdefault(tag, []).append(
-                HistogramEvent(wall_time, step, legacy_histogram_buckets(value.histo)))
+            data.histograms.setdefault(tag, []).append(
+                HistogramEvent(step, wall_time, legacy_histogram_buckets(value.histo)))
         elif value.image is not None:
             img = value.image
-            data["images"].setdefault(tag, []).append(ImageEvent(wall_time, step, img.width, img.height,
-                                                                 [img.encoded]))
+            data.images.setdefault(tag, []).append(ImageEvent(step, wall_time, img.width, img.height,
+                                                              [img.encoded]))
         elif value.tensor is not None:
             t = value.tensor
             if plugin == "scalars":
-                data["scalars"].setdefault(tag, []).append(ScalarEvent(wall_time, step, float(t.reshape(-1)[0])))
+                data.setdefault(tag, []).append(ScalarEvent(step, wall_time, float(t.reshape(-1)[0])))
             elif plugin == "histograms":
-                data["histograms"].setdefault(tag, []).append(
-                    HistogramEvent(wall_time, step, np.asarray(t, np.float64).reshape(-1, 3)))
+                data.histograms.setdefault(tag, []).append(
+                    HistogramEvent(step, wall_time, np.asarray(t, np.float64).reshape(-1, 3)))
             elif plugin == "text":
-                data["text"].setdefault(tag, []).append(TextEvent(wall_time, step, _text_value(t)))
+                data.text.setdefault(tag, []).append(TextEvent(step, wall_time, _text_value(t)))
             elif plugin == "images":
                 blobs = [bytes(b) for b in t.reshape(-1).tolist()]
                 width, height = (int(blobs[0]), int(blobs[1])) if len(blobs) >= 2 else (0, 0)
-                data["images"].setdefault(tag, []).append(ImageEvent(wall_time, step, width, height, blobs[2:]))
+                data.images.setdefault(tag, []).append(ImageEvent(step, wall_time, width, height, blobs[2:]))
             elif plugin in ("graph_run_metadata_graph", "graph_run_metadata") and t.dtype == object:
                 for graph in decode_run_metadata_graphs(bytes(t.reshape(-1)[0])):
-                    data["graphs"].append(GraphEvent(wall_time, step, tag, decode_graph_def(graph)))
+                    data.graphs.append(GraphEvent(step, wall_time, tag, decode_graph_def(graph)))
             else:
-                data["tensors"].setdefault(tag, []).append(TensorEvent(wall_time, step, t, plugin))
+                data.tensors.setdefault(tag, []).append(TensorEvent(step, wall_time, t, plugin))
 
 
 def read_logdir(logdir, skip_corrupt=False):
     """Reads every run of a TensorBoard log directory (see the module docstring for the layout).
 
     >>> runs = tf.summary.read_logdir("logs")
-    >>> [(e.step, e.value) for e in runs["train"]["scalars"]["loss"]]
+    >>> [(e.step, e.value) for e in runs["train"]["loss"]]
+    >>> runs["train"].histograms, runs["train"].graphs
     """
     return LogdirReader(logdir, skip_corrupt).reload()
