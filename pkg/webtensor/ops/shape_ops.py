@@ -50,7 +50,7 @@ def _reshape_grad(op, dy):
 
 
 def _reshape_kernel(x, *dims, shape):
-    return np.reshape(x, tuple(int(d) for d in dims[0]) if dims else shape)
+    return x.reshape(tuple(int(d) for d in dims[0]) if dims else shape)
 
 
 defop("reshape", _reshape_kernel, _reshape_infer, _reshape_grad)
@@ -71,10 +71,10 @@ def reshape(tensor, shape, name=None):
         return bind("reshape", (x, dims), {"shape": target})
     if target == x._shape:
         return x
-    if sum(1 for d in target if d == -1) > 1:
+    if -1 in target and target.count(-1) > 1:
         raise errors.InvalidArgumentError(None, "reshape", f"Only one input size may be -1, not both in {list(target)}"
                                           " [Op:Reshape]")
-    if any(d < -1 for d in target):
+    if min(target, default=0) < -1:
         raise errors.InvalidArgumentError(None, "reshape", f"Size must be non-negative, got {list(target)} "
                                           "[Op:Reshape]")
     return bind("reshape", (x,), {"shape": target})

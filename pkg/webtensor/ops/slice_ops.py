@@ -95,9 +95,37 @@ def _normalize_index(key, shape, op="strided_slice"):
     return tuple(items)
 
 
+_FULL = builtins.slice(None)
+
+
+def _simple_key(key, shape):
+    """The spec of the common keys (one int, or one slice of plain ints) without the general
+    normalization, or None when the key needs it."""
+    if not shape:
+        return None
+    if type(key) is int:
+        d = shape[0]
+        if d is not None and not -d <= key < d:
+            return None  # let the general path raise TensorFlow's error
+        return (key,)
+    if type(key) is builtins.slice:
+        for v in (key.start, key.stop, key.step):
+            if v is not None and type(v) is not int:
+                return None
+        if key.step == 0:
+            return None
+        return (key,)
+    return None
+
+
 def getitem(tensor, key):
     """TensorFlow slicing: ints, slices with steps and negatives, `...` and tf.newaxis."""
     x = to_tensor(tensor)
+    spec = _simple_key(key, x._shape)
+    if spec is not None:
+        if spec[0] == _FULL:
+            return x
+        return bind("strided_slice", (x,), {"spec": spec})
     if isinstance(key, (list, np.ndarray)) or (isinstance(key, Tensor) and key._dtype is dtypes.bool):
         raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
                         "tf.int32/tf.int64 tensors are valid indices; use tf.gather or tf.boolean_mask for lists "
