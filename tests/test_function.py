@@ -415,3 +415,17 @@ def test_iterating_symbolic_tensors():
         return [r for r in x]
     with pytest.raises(TypeError, match="while_loop"):
         dynamic(tf.constant([1.0]))
+
+
+def test_reduce_retracing_relaxes_the_dims_that_change():
+    @tf.function(reduce_retracing=True)
+    def f(x):
+        return tf.reduce_sum(x, axis=0)
+
+    for n in (4, 5, 7, 2):
+        np.testing.assert_array_equal(f(tf.ones([n, 3])).numpy(), [n, n, n])
+    assert f.experimental_get_tracing_count() == 2  # exact, then [None, 3]
+    shapes = [c.inputs[0].shape.as_list() for c in f.concrete_functions()]
+    assert shapes == [[4, 3], [None, 3]]
+    np.testing.assert_array_equal(f(tf.ones([2, 4])).numpy(), [2, 2, 2, 2])
+    assert f.experimental_get_tracing_count() == 3  # a new trailing size relaxes that dim too

@@ -141,6 +141,8 @@ class Function:
         self._trace_count = 0
         self._bound = weakref.WeakKeyDictionary()
         self.jit_compile = jit_compile
+        self._reduce_retracing = bool(reduce_retracing or experimental_relax_shapes)
+        self._relaxed = {}      # key without dims -> [relaxed shapes per tensor, ConcreteFunction]
         self._signature = _signature_of(python_function)
 
     @property
@@ -214,8 +216,32 @@ class Function:
         key = _key_of((args, kwargs), flat_tensors, specs_allowed)
         concrete = self._cache.get(key)
         if concrete is None:
-            concrete = self._cache[key] = self._trace(args, kwargs)
+            concrete = self._cache[key] = (self._relaxed_trace(args, kwargs, key) if self._reduce_retracing
+                                           else self._trace(args, kwargs))
         return concrete, [t for t in flat_tensors if not isinstance(t, TensorSpec)]
+
+    def _relaxed_trace(self, args, kwargs, key):
+        """reduce_retracing: the first call traces exact shapes; a call that differs only in some dims
+        traces once with those dims unknown (None), and later calls that fit reuse that graph."""
+        loose = tuple(("T", None if p[1] is None else len(p[1]), p[2]) if p[0] == "T" else p for p in key)
+        shapes = [p[1] for p in key if p[0] == "T"]
+        entry = self._relaxed.get(loose)
+        if entry is None:
+            concrete = self._trace(args, kwargs)
+            self._relaxed[loose] = [shapes, concrete]
+            return concrete
+        known, concrete = entry
+        if all(_fits(s, k) for s, k in zip(shapes, known)):
+            return concrete
+        merged = [None if s is None or k is None else tuple(a if a == b else None for a, b in zip(s, k))
+                  for s, k in zip(shapes, known)]
+        it = iter(merged)
+        specs = nest.map_structure(
+            lambda leaf: TensorSpec(next(it), leaf.dtype) if isinstance(leaf, (Tensor, np.ndarray, TensorSpec))
+            else leaf, (args, kwargs))
+        concrete = self._trace(*specs)
+        entry[:] = [merged, concrete]
+        return concrete
 
     def _canonicalize(self, args, kwargs, defaults=True):
         """Arguments bound to the signature with defaults applied, so f(x) and f(x, flag=False) match."""
@@ -294,6 +320,13 @@ def _flatten_up_to(signature, values, name):
             raise TypeError(f"{name}: argument {values!r} does not match the input_signature {signature!r}")
         return [v for s, x in zip(signature, values) for v in _flatten_up_to(s, x, name)]
     return [values]
+
+
+def _fits(shape, pattern):
+    """Whether a concrete shape matches a relaxed one (None = any size)."""
+    if pattern is None or shape is None:
+        return pattern is None
+    return len(shape) == len(pattern) and all(p is None or p == d for d, p in zip(shape, pattern))
 
 
 def _collect_output(graph, leaf, outs):

@@ -170,7 +170,9 @@ class Trainer:
     def _wrap(self, step):
         if self.run_eagerly:
             return step
-        return tf_function(step, name=step.__name__)
+        # As Keras does: the last, smaller batch of an epoch retraces once with a None batch dimension,
+        # and every later batch size reuses that graph.
+        return tf_function(step, name=step.__name__, reduce_retracing=True)
 
     # -- loops ------------------------------------------------------------------------------------
 
