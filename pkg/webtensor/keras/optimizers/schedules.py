@@ -52,14 +52,12 @@ def _check_decay_steps(decay_steps, who):
         raise ValueError(f"{who}: Argument `decay_steps` must be > 0, received: decay_steps={decay_steps}")
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """initial_learning_rate * decay_rate ** (step / decay_steps) (the exponent floored if staircase).
+class _StepDecay(LearningRateSchedule):
+    """Shared body of ExponentialDecay and InverseTimeDecay: both decay by decay_rate as a function of
+    p = step / decay_steps (floored if staircase); a subclass says how in `_decay(lr, rate, p)`."""
 
-    >>> tf.keras.optimizers.schedules.ExponentialDecay(0.1, 100, 0.5, staircase=True)(150)   # 0.05
-    """
-
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
-        _check_decay_steps(decay_steps, "ExponentialDecay")
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name=None):
+        _check_decay_steps(decay_steps, type(self).__name__)
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.decay_rate = decay_rate
@@ -71,11 +69,24 @@ class ExponentialDecay(LearningRateSchedule):
         p = _cast(step, lr.dtype) / _cast(self.decay_steps, lr.dtype)
         if self.staircase:
             p = _m.floor(p)
-        return lr * _m.pow(_cast(self.decay_rate, lr.dtype), p)
+        return self._decay(lr, _cast(self.decay_rate, lr.dtype), p)
 
     def get_config(self):
         return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
                 "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class ExponentialDecay(_StepDecay):
+    """initial_learning_rate * decay_rate ** (step / decay_steps) (the exponent floored if staircase).
+
+    >>> tf.keras.optimizers.schedules.ExponentialDecay(0.1, 100, 0.5, staircase=True)(150)   # 0.05
+    """
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
+
+    def _decay(self, lr, rate, p):
+        return lr * _m.pow(rate, p)
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -146,30 +157,17 @@ class PolynomialDecay(LearningRateSchedule):
                 "name": self.name}
 
 
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_StepDecay):
     """initial_learning_rate / (1 + decay_rate * step / decay_steps) (the ratio floored if staircase).
 
     >>> tf.keras.optimizers.schedules.InverseTimeDecay(0.1, 10, 1.0)(10)   # 0.05
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
-        _check_decay_steps(decay_steps, "InverseTimeDecay")
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
-    def __call__(self, step):
-        lr = _float(self.initial_learning_rate)
-        p = _cast(step, lr.dtype) / _cast(self.decay_steps, lr.dtype)
-        if self.staircase:
-            p = _m.floor(p)
-        return lr / (1.0 + _cast(self.decay_rate, lr.dtype) * p)
-
-    def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
-                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+    def _decay(self, lr, rate, p):
+        return lr / (1.0 + rate * p)
 
 
 class CosineDecay(LearningRateSchedule):
