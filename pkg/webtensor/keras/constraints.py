@@ -5,6 +5,7 @@
 from ..core.tensor import convert_to_tensor
 from ..ops import math_ops as _m
 from ..ops import reduction_ops as _r
+from . import initializers as _initializers
 
 EPSILON = 1e-7
 
@@ -95,39 +96,14 @@ _ALIASES = {"max_norm": MaxNorm, "maxnorm": MaxNorm, "non_neg": NonNeg, "nonneg"
 
 def serialize(constraint):
     """A JSON-able description of a constraint (None stays None)."""
-    if constraint is None:
-        return None
-    if isinstance(constraint, Constraint):
-        return {"module": "keras.constraints", "class_name": type(constraint).__name__,
-                "config": constraint.get_config(), "registered_name": None}
-    from .initializers import serialize_function
-    return serialize_function(constraint, "constraint")
+    return _initializers.serialize_object(constraint, Constraint, "keras.constraints", "constraint")
 
 
 def deserialize(config):
     """The constraint a name or a serialize() dict describes."""
-    if isinstance(config, str):
-        cls = _CLASSES.get(config) or _ALIASES.get(config.lower())
-        if cls is None:
-            raise ValueError(f"Unknown constraint: {config!r}. Expected one of {sorted(_ALIASES)}")
-        return cls()
-    if isinstance(config, dict) and "class_name" in config:
-        if config["class_name"] == "function":
-            from .initializers import deserialize_function
-            return deserialize_function(config, "constraint")
-        cls = _CLASSES.get(config["class_name"]) or _ALIASES.get(config["class_name"].lower())
-        if cls is None:
-            raise ValueError(f"Unknown constraint class: {config['class_name']!r}")
-        return cls.from_config(dict(config.get("config") or {}))
-    raise ValueError(f"Could not interpret constraint config: {config!r}")
+    return _initializers.deserialize_object(config, _CLASSES, _ALIASES, "constraint")
 
 
 def get(identifier):
     """A constraint from a name ('max_norm', 'non_neg', ...), a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+    return _initializers.get_object(identifier, deserialize, "constraint")

@@ -350,12 +350,7 @@ def serialize(initializer):
     >>> tf.keras.initializers.serialize(tf.keras.initializers.HeNormal(seed=1))
     {'module': 'keras.initializers', 'class_name': 'HeNormal', 'config': {'seed': 1}, 'registered_name': None}
     """
-    if initializer is None:
-        return None
-    if isinstance(initializer, Initializer):
-        return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-                "config": initializer.get_config(), "registered_name": None}
-    return serialize_function(initializer, "initializer")
+    return serialize_object(initializer, Initializer, "keras.initializers", "initializer")
 
 
 def deserialize(config):
@@ -376,18 +371,52 @@ def get(identifier):
     <GlorotUniform(seed=None)>
     >>> tf.keras.initializers.get(tf.random.normal)  # callables are used as they are
     """
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+        return identifier()
+    return get_object(identifier, deserialize, "initializer")
+
+
+# -- configs of Keras objects and plain functions (shared with activations, regularizers, constraints) -----
+
+def serialize_object(obj, base, module, what):
+    """{'module', 'class_name', 'config', 'registered_name'} for an instance of base; a named function's
+    serialize_function dict otherwise; None stays None."""
+    if obj is None:
+        return None
+    if isinstance(obj, base):
+        return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(),
+                "registered_name": None}
+    return serialize_function(obj, what)
+
+
+def deserialize_object(config, classes, aliases, what):
+    """The object a name or a serialize_object dict describes: names and class names are looked up in
+    classes, then (lower-cased) in aliases; a name gives a default instance."""
+    if isinstance(config, str):
+        cls = classes.get(config) or aliases.get(config.lower())
+        if cls is None:
+            raise ValueError(f"Unknown {what}: {config!r}. Expected one of {sorted(aliases)}")
+        return cls()
+    if isinstance(config, dict) and "class_name" in config:
+        if config["class_name"] == "function":
+            return deserialize_function(config, what)
+        cls = classes.get(config["class_name"]) or aliases.get(config["class_name"].lower())
+        if cls is None:
+            raise ValueError(f"Unknown {what} class: {config['class_name']!r}")
+        return cls.from_config(dict(config.get("config") or {}))
+    raise ValueError(f"Could not interpret {what} config: {config!r}")
+
+
+def get_object(identifier, deserialize, what):
+    """None stays None, names and config dicts go through deserialize, callables are used as they are."""
     if identifier is None:
         return None
     if isinstance(identifier, (str, dict)):
         return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
     if callable(identifier):
         return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    raise ValueError(f"Could not interpret {what} identifier: {identifier!r}")
 
-
-# -- plain functions in configs (shared with activations, regularizers, constraints) ---------------
 
 def serialize_function(fn, what):
     """{'class_name': 'function', 'config': name, 'module': module} for a named function."""

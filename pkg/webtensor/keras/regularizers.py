@@ -6,6 +6,7 @@
 from ..core.tensor import convert_to_tensor
 from ..ops import math_ops as _m
 from ..ops import reduction_ops as _r
+from . import initializers as _initializers
 
 
 def _as_tensor(x):
@@ -120,31 +121,12 @@ _ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2, "orthogonal_regular
 
 def serialize(regularizer):
     """A JSON-able description of a regularizer (None stays None)."""
-    if regularizer is None:
-        return None
-    if isinstance(regularizer, Regularizer):
-        return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-                "config": regularizer.get_config(), "registered_name": None}
-    from .initializers import serialize_function
-    return serialize_function(regularizer, "regularizer")
+    return _initializers.serialize_object(regularizer, Regularizer, "keras.regularizers", "regularizer")
 
 
 def deserialize(config):
     """The regularizer a name or a serialize() dict describes."""
-    if isinstance(config, str):
-        cls = _CLASSES.get(config) or _ALIASES.get(config.lower())
-        if cls is None:
-            raise ValueError(f"Unknown regularizer: {config!r}. Expected one of {sorted(_ALIASES)}")
-        return cls()
-    if isinstance(config, dict) and "class_name" in config:
-        if config["class_name"] == "function":
-            from .initializers import deserialize_function
-            return deserialize_function(config, "regularizer")
-        cls = _CLASSES.get(config["class_name"]) or _ALIASES.get(config["class_name"].lower())
-        if cls is None:
-            raise ValueError(f"Unknown regularizer class: {config['class_name']!r}")
-        return cls.from_config(dict(config.get("config") or {}))
-    raise ValueError(f"Could not interpret regularizer config: {config!r}")
+    return _initializers.deserialize_object(config, _CLASSES, _ALIASES, "regularizer")
 
 
 def get(identifier):
@@ -152,10 +134,4 @@ def get(identifier):
 
     >>> tf.keras.regularizers.get("l2")
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    return _initializers.get_object(identifier, deserialize, "regularizer")
