@@ -1,0 +1,161 @@
+"""The WebGPU device adapter in the browser: navigator.gpu through Pyodide, in a Web Worker.
+
+It has NativeAdapter's methods (see adapter.py) over a small JavaScript helper that the worker puts on
+`globalThis.webtensorGPU` (web/src/webgpu_bridge.js). Buffers and pipelines live on the JS side and
+are named by integer ids, so each operation crosses the Python/JS bridge once: a dispatch passes its
+pipeline id, uniform slot, grid and buffer ids as plain numbers, and its uniform words go into a
+Python staging array that `flush` uploads with one write from a view of its memory (no copy).
+
+Reads are the sync point: `read` waits for `mapAsync` with `pyodide.ffi.run_sync` (JSPI), which works
+in code run by `runPythonAsync` (every notebook cell); `read_async` is the awaitable form.
+"""
+import sys
+
+import numpy as np
+
+from .adapter import RING_SLOTS, STORAGE, UNIFORM, UNIFORM_WORDS, _binding_kinds
+
+
+class JSBuffer:
+    """A GPUBuffer held by the JS helper: its id there and its size in bytes."""
+
+    __slots__ = ("id", "size")
+
+    def __init__(self, id, size):
+        self.id = id
+        self.size = size
+
+    def __repr__(self):
+        return f"JSBuffer(id={self.id}, size={self.size})"
+
+
+def _bridge():
+    """The JS helper object, or None outside a Pyodide worker that loaded it."""
+    if sys.platform != "emscripten":
+        return None
+    import js
+    return getattr(js, "webtensorGPU", None)
+
+
+class BrowserAdapter:
+    """WebGPU through the page's navigator.gpu (Pyodide in a Web Worker)."""
+
+    def __init__(self, bridge, info):
+        self._js = bridge
+        self.device = bridge       # loss checks look here; the helper records device loss
+        self.info = info
+        self.name = str(info["name"])
+        self.backend_type = "WebGPU (browser)"
+        self.is_software = bool(info["isSoftware"])
+        self.max_binding_size = int(info["maxStorageBufferBindingSize"])
+        self.max_buffer_size = int(info["maxBufferSize"])
+        self.max_workgroups = int(info["maxComputeWorkgroupsPerDimension"])
+        self.has_f16 = bool(info["hasF16"])
+        self._pipelines = {}
+        self._staging = np.zeros(RING_SLOTS * UNIFORM_WORDS, dtype=np.uint32)
+        # Bound JS methods, looked up once: attribute lookups through the proxy cost a bridge crossing.
+        self._create = bridge.createBuffer
+        self._destroy = bridge.destroyBuffer
+        self._write = bridge.write
+        self._dispatch = bridge.dispatch
+        self._flush = bridge.flush
+        self._read = bridge.read
+        self.pending = 0  # dispatches encoded since the last submit
+
+    @classmethod
+    def request(cls):
+        """The page's WebGPU adapter, or None when there is none (no navigator.gpu, no adapter).
+
+        Waits for the adapter synchronously (JSPI), so it must run inside `runPythonAsync`; elsewhere
+        use `await BrowserAdapter.request_async()`.
+        """
+        bridge = _bridge()
+        if bridge is None:
+            return None
+        from pyodide.ffi import run_sync
+        return cls._from_info(bridge, run_sync(bridge.init()))
+
+    @classmethod
+    async def request_async(cls):
+        """Awaitable form of request()."""
+        bridge = _bridge()
+        if bridge is None:
+            return None
+        return cls._from_info(bridge, await bridge.init())
+
+    @classmethod
+    def _from_info(cls, bridge, info):
+        if info is None:
+            return None
+        return cls(bridge, info.to_py())
+
+    # -- memory ------------------------------------------------------------------------------------
+
+    def create_buffer(self, nbytes, kind=STORAGE):
+        size = max(int(nbytes), 4)
+        return JSBuffer(self._create(size, kind == UNIFORM), size)
+
+    def destroy_buffer(self, buffer):
+        self._destroy(buffer.id)
+
+    def write(self, buffer, data, offset=0):
+        """Queues a write of bytes-like data; it lands before any later submitted work."""
+        self._write(buffer.id, data if isinstance(data, (bytes, bytearray)) else bytes(memoryview(data)),
+                    int(offset))
+
+    def read(self, buffer, nbytes):
+        """Submits pending work, waits (JSPI), and returns the first nbytes of buffer (the sync point)."""
+        from pyodide.ffi import run_sync
+        self.flush()
+        return self._check_lost(lambda: run_sync(self._read(buffer.id, max(int(nbytes), 4)))).to_bytes()
+
+    async def read_async(self, buffer, nbytes):
+        """Awaitable read: submits pending work and resolves to the first nbytes of buffer."""
+        self.flush()
+        data = await self._read(buffer.id, max(int(nbytes), 4))
+        return data.to_bytes()
+
+    def _check_lost(self, fn):
+        try:
+            return fn()
+        except Exception as e:
+            lost = self._js.lost
+            if lost:
+                raise RuntimeError(str(lost)) from e
+            raise
+
+    # -- programs ----------------------------------------------------------------------------------
+
+    def pipeline(self, key, source_fn):
+        """A compute pipeline cached by a shape-agnostic key; source_fn() gives its WGSL.
+
+        The bind group layout is explicit, read from the shader's declarations, with the uniform block
+        at a dynamic offset into the helper's ring (as NativeAdapter does).
+        """
+        entry = self._pipelines.get(key)
+        if entry is None:
+            code = source_fn()
+            kinds = _binding_kinds(code)
+            if sorted(kinds) != list(range(len(kinds))):
+                raise ValueError(f"WGSL for {key!r}: bindings {sorted(kinds)} are not numbered 0..{len(kinds) - 1}")
+            pipe = self._js.pipeline(code, ",".join(kinds[i] for i in range(len(kinds))))
+            entry = self._pipelines[key] = (pipe, pipe)
+        return entry
+
+    def dispatch(self, pipeline, buffers, uniform_words, grid):
+        """Encodes one dispatch: one call into JS with numbers only (uniforms go to the staging array)."""
+        slot = self.pending
+        if slot >= RING_SLOTS:
+            raise RuntimeError("uniform ring full: flush() before encoding more dispatches")
+        start = slot * UNIFORM_WORDS
+        self._staging[start:start + len(uniform_words)] = uniform_words
+        gx, gy, gz = grid
+        self._dispatch(pipeline[0], slot, gx, gy, gz, *[b.id for b in buffers])
+        self.pending += 1
+
+    def flush(self):
+        """Uploads the pending dispatches' uniforms in one write and submits, if anything is pending."""
+        if not self.pending:
+            return False
+        used, self.pending = self.pending, 0
+        return bool(self._flush(self._staging, used))

@@ -1,0 +1,171 @@
+// The Pyodide kernel: a dedicated module worker that loads Pyodide, numpy and the webtensor wheel
+// from this server (nothing leaves the machine) and runs the code the page sends it.
+//
+// Messages in:  {type: "init", pyodideUrl, wheelsUrl, packages, interruptBuffer}
+//               {type: "run", id, code}
+// Messages out: {type: "status", text}                      while loading
+//               {type: "ready", timings, versions}          once (or {type: "failed", error})
+//               {type: "stream", id, name, text}            stdout/stderr while a cell runs
+//               {type: "result", id, ok, value, error, ms}  when it ends (value: repr of the last
+//                                                           expression, or null)
+// Cells run under runPythonAsync, so JSPI's run_sync (synchronous GPU readbacks) works inside them.
+
+import "./webgpu_bridge.js";
+
+let pyodide = null;
+let kernel = null; // the Python-side helper (a dict of functions, see KERNEL_PY)
+let queue = Promise.resolve();
+
+const post = (msg) => self.postMessage(msg);
+const status = (text) => post({ type: "status", text });
+
+// Decodes stdout/stderr bytes incrementally (a multibyte character may span two writes).
+function streamTo(name, current) {
+  const decoder = new TextDecoder();
+  return {
+    write(bytes) {
+      const text = decoder.decode(bytes, { stream: true });
+      if (text) post({ type: "stream", id: current.id, name, text });
+      return bytes.length;
+    },
+  };
+}
+
+const KERNEL_PY = `
+import sys, traceback, types
+
+def _setup():
+    for s in (sys.stdout, sys.stderr):
+        try:
+            s.reconfigure(line_buffering=True)
+        except Exception:
+            pass
+
+_setup()
+user_ns = {"__name__": "__main__", "__builtins__": __builtins__}
+
+def _format_error(e):
+    tb = e.__traceback__
+    # Drop the kernel's and pyodide's own frames: start at the first frame of the cell.
+    while tb is not None and not tb.tb_frame.f_code.co_filename.startswith("<cell"):
+        tb = tb.tb_next
+    lines = traceback.format_exception(type(e), e, tb)
+    return {"ename": type(e).__name__, "evalue": str(e), "traceback": "".join(lines)}
+
+async def run_cell(code, filename):
+    from pyodide.code import eval_code_async
+    try:
+        value = await eval_code_async(code, globals=user_ns, filename=filename)
+        out = None if value is None else repr(value)
+        return {"ok": True, "value": out, "error": None}
+    except BaseException as e:
+        return {"ok": False, "value": None, "error": _format_error(e)}
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+`;
+
+async function init(msg) {
+  const t0 = performance.now();
+  const timings = {};
+  const origin = self.location.origin;
+  const pyodideUrl = new URL(msg.pyodideUrl || "/pyodide/", origin).href;
+  const wheelsUrl = new URL(msg.wheelsUrl || "/wheels/", origin).href;
+  const current = { id: null };
+  self.__webtensorCurrent = current;
+
+  status("loading Pyodide");
+  const { loadPyodide } = await import(/* @vite-ignore */ pyodideUrl + "pyodide.mjs");
+  pyodide = await loadPyodide({
+    indexURL: pyodideUrl,
+    lockFileURL: pyodideUrl + "pyodide-lock.json",
+    stdout: () => {}, // replaced below by raw byte streams
+    stderr: () => {},
+  });
+  pyodide.setStdout(streamTo("stdout", current));
+  pyodide.setStderr(streamTo("stderr", current));
+  if (msg.interruptBuffer) pyodide.setInterruptBuffer(msg.interruptBuffer);
+  timings.pyodide = performance.now() - t0;
+
+  status("loading numpy");
+  const t1 = performance.now();
+  const packages = ["numpy", "micropip", ...(msg.packages || [])];
+  await pyodide.loadPackage(packages, { messageCallback: () => {}, errorCallback: (m) => console.warn(m) });
+  timings.packages = performance.now() - t1;
+
+  status("installing webtensor");
+  const t2 = performance.now();
+  const wheels = await listWheels(wheelsUrl);
+  const webtensor = wheels.find((w) => /^webtensor-.*\.whl$/.test(w));
+  if (!webtensor) throw new Error(`no webtensor wheel found at ${wheelsUrl} (have: ${wheels.join(", ") || "nothing"})`);
+  const micropip = pyodide.pyimport("micropip");
+  // deps=False: numpy already comes from the lock; everything else webtensor needs is stdlib.
+  await micropip.install.callKwargs(wheelsUrl + webtensor, { deps: false });
+  micropip.destroy();
+  timings.webtensor = performance.now() - t2;
+
+  const ns = pyodide.globals.get("dict")();
+  pyodide.runPython(KERNEL_PY, { globals: ns, filename: "<webtensor-kernel>" });
+  kernel = ns;
+  timings.total = performance.now() - t0;
+  const versions = {
+    pyodide: pyodide.version,
+    python: pyodide.runPython("import sys; sys.version.split()[0]"),
+    webtensorWheel: webtensor,
+    webgpu: typeof navigator !== "undefined" && !!navigator.gpu,
+  };
+  post({ type: "ready", timings, versions });
+}
+
+// Wheel file names served under wheelsUrl: index.json (a list of names) when the server offers one,
+// else the .whl links of its directory listing.
+async function listWheels(wheelsUrl) {
+  try {
+    const r = await fetch(wheelsUrl + "index.json");
+    if (r.ok) {
+      const data = await r.json();
+      const names = Array.isArray(data) ? data : data.wheels || data.files || [];
+      if (names.length) return names.map((n) => (typeof n === "string" ? n : n.name));
+    }
+  } catch (e) {
+    /* fall through to the listing */
+  }
+  const r = await fetch(wheelsUrl);
+  if (!r.ok) return [];
+  const text = await r.text();
+  const names = new Set();
+  for (const m of text.matchAll(/([A-Za-z0-9_.+-]+\.whl)/g)) names.add(decodeURIComponent(m[1]));
+  return [...names];
+}
+
+let cellCount = 0;
+
+async function run(msg) {
+  const current = self.__webtensorCurrent;
+  current.id = msg.id;
+  const t0 = performance.now();
+  let reply;
+  try {
+    kernel.set("_code", msg.code);
+    kernel.set("_filename", `<cell-${++cellCount}>`);
+    const res = await pyodide.runPythonAsync("await run_cell(_code, _filename)", { globals: kernel });
+    reply = res.toJs({ dict_converter: Object.fromEntries });
+    res.destroy();
+  } catch (e) {
+    reply = { ok: false, value: null, error: { ename: "KernelError", evalue: String(e), traceback: String(e.stack || e) } };
+  }
+  post({ type: "result", id: msg.id, ...reply, ms: performance.now() - t0 });
+  current.id = null;
+}
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === "init") {
+    queue = queue.then(() => init(msg)).catch((e) => post({ type: "failed", error: String(e && e.stack ? e.stack : e) }));
+  } else if (msg.type === "run") {
+    queue = queue.then(() => (kernel ? run(msg) : post({
+      type: "result", id: msg.id, ok: false, value: null,
+      error: { ename: "KernelError", evalue: "the kernel failed to start", traceback: "" }, ms: 0,
+    })));
+  }
+};
