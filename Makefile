@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup test test-unit bench clean
+.PHONY: setup e2e-setup test test-unit bench clean assets web-build notebook
 
 setup: $(STAMP)
 
@@ -19,8 +19,38 @@ $(STAMP): pyproject.toml
 # The Vulkan loader wants a runtime dir; headless CI machines may not set one.
 export XDG_RUNTIME_DIR ?= /tmp
 
-test: setup
+test: setup e2e-setup
 	$(PY) -m pytest tests
+
+# What the browser (e2e) tests need: Debian's chromium (`playwright install` cannot download
+# browsers here) and the playwright Python package, which drives /usr/bin/chromium.
+e2e-setup: setup
+	@dpkg -s chromium >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q chromium)
+	@$(PY) -c "import playwright" 2>/dev/null || $(PY) -m pip install --quiet playwright
+
+# The notebook: Pyodide core files and official wheels (sha256-checked against pyodide-lock.json)
+# in .cache/pyodide/, the webtensor + pytest wheelhouse in .cache/wheels/. Cached; offline once done.
+PORT ?= 8888
+CACHE := .cache
+NOTEBOOK_DIR := notebooks
+
+assets: setup
+	$(PY) web/tools/pyodide_assets.py --cache $(CACHE)
+	$(PY) web/tools/wheelhouse.py --cache $(CACHE)
+
+# `npm ci` runs again only when web/package-lock.json changes.
+web-build:
+	@if [ -f web/package.json ]; then \
+		cd web && { [ node_modules/.ci-stamp -nt package-lock.json ] || { npm ci --no-audit --no-fund && touch node_modules/.ci-stamp; }; } && npm run build; \
+	else echo "web/package.json not found: no front end to build"; fi
+
+# Example notebooks are copied into $(NOTEBOOK_DIR) only when absent: a user's file is never overwritten.
+notebook: assets web-build
+	@mkdir -p $(NOTEBOOK_DIR)
+	@for f in pkg/webtensor/notebook/examples/*.ipynb; do \
+		[ -e "$$f" ] || continue; t="$(NOTEBOOK_DIR)/$$(basename "$$f")"; [ -e "$$t" ] || cp "$$f" "$$t"; \
+	done
+	$(PY) -m webtensor notebook --port $(PORT) --no-browser --notebook-dir $(NOTEBOOK_DIR)
 
 bench: setup
 	$(PY) -m pip install --quiet -e '.[bench]'
