@@ -435,23 +435,32 @@ class LossFunctionWrapper(Loss):
         return cls(**config)
 
 
+def _bind_arguments(class_name, order, defaults, args, kwargs):
+    """The values a constructor whose parameters are `order` receives from (*args, **kwargs), starting from
+    defaults; raises Python's TypeErrors for too many, repeated or unknown arguments (generated wrapper
+    classes of losses and metrics take Keras's positional order this way)."""
+    if len(args) > len(order):
+        raise TypeError(f"{class_name}() takes at most {len(order)} positional arguments ({len(args)} given)")
+    values = dict(defaults)
+    for key, value in zip(order, args):
+        if key in kwargs:
+            raise TypeError(f"{class_name}() got multiple values for argument {key!r}")
+        values[key] = value
+    unknown = set(kwargs) - set(order)
+    if unknown:
+        raise TypeError(f"{class_name}() got unexpected keyword arguments {sorted(unknown)}")
+    values.update(kwargs)
+    return values
+
+
 def _wrapper_class(class_name, fn, default_name, doc, **defaults):
     """A LossFunctionWrapper subclass whose constructor takes fn's keyword arguments by name."""
     params = list(defaults)
     order = params + ["reduction", "name", "dtype"]  # Keras's positional order
 
     def __init__(self, *args, **kwargs):
-        if len(args) > len(order):
-            raise TypeError(f"{class_name}() takes at most {len(order)} positional arguments ({len(args)} given)")
-        values = dict(defaults, reduction="sum_over_batch_size", name=default_name, dtype=None)
-        for key, value in zip(order, args):
-            if key in kwargs:
-                raise TypeError(f"{class_name}() got multiple values for argument {key!r}")
-            values[key] = value
-        unknown = set(kwargs) - set(order)
-        if unknown:
-            raise TypeError(f"{class_name}() got unexpected keyword arguments {sorted(unknown)}")
-        values.update(kwargs)
+        values = _bind_arguments(class_name, order, dict(defaults, reduction="sum_over_batch_size",
+                                                         name=default_name, dtype=None), args, kwargs)
         reduction, name, dtype = values.pop("reduction"), values.pop("name"), values.pop("dtype")
         LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, dtype=dtype, **values)
         for key, value in values.items():

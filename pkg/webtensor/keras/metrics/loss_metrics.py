@@ -20,17 +20,8 @@ def _wrapper_class(class_name, fn, default_name, doc, **defaults):
     order = ["name", "dtype"] + list(defaults)
 
     def __init__(self, *args, **kwargs):
-        if len(args) > len(order):
-            raise TypeError(f"{class_name}() takes at most {len(order)} positional arguments ({len(args)} given)")
-        values = dict(defaults, name=default_name, dtype=None)
-        for key, value in zip(order, args):
-            if key in kwargs:
-                raise TypeError(f"{class_name}() got multiple values for argument {key!r}")
-            values[key] = value
-        unknown = set(kwargs) - set(order)
-        if unknown:
-            raise TypeError(f"{class_name}() got unexpected keyword arguments {sorted(unknown)}")
-        values.update(kwargs)
+        values = _losses._bind_arguments(class_name, order, dict(defaults, name=default_name, dtype=None), args,
+                                         kwargs)
         name, dtype = values.pop("name"), values.pop("dtype")
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **values)
         for key, value in values.items():
