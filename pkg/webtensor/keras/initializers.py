@@ -148,34 +148,34 @@ def _float_dtype(dtype, who):
     return dtype
 
 
-class RandomNormal(_Seeded):
+class _NormalLike(_Seeded):
+    """Shared body of RandomNormal and TruncatedNormal: (mean, stddev, seed), drawn by the sampler `_draw`."""
+
+    _draw = None
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        who = type(self).__name__
+        dtype = _float_dtype(dtype, who)
+        return self._draw(_shape(shape, who), self.stddev, dtype, self.mean)
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class RandomNormal(_NormalLike):
     """Normal values with the given mean and stddev. `tf.keras.initializers.RandomNormal(stddev=1.0)((2, 3))`"""
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        super().__init__(seed)
-        self.mean, self.stddev = mean, stddev
-
-    def __call__(self, shape, dtype=None):
-        dtype = _float_dtype(dtype, "RandomNormal")
-        return self._normal(_shape(shape, "RandomNormal"), self.stddev, dtype, self.mean)
-
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+    _draw = _Seeded._normal
 
 
-class TruncatedNormal(_Seeded):
+class TruncatedNormal(_NormalLike):
     """Normal values within two stddevs of the mean. `tf.keras.initializers.TruncatedNormal()((2, 3))`"""
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        super().__init__(seed)
-        self.mean, self.stddev = mean, stddev
-
-    def __call__(self, shape, dtype=None):
-        dtype = _float_dtype(dtype, "TruncatedNormal")
-        return self._truncated(_shape(shape, "TruncatedNormal"), self.stddev, dtype, self.mean)
-
-    def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+    _draw = _Seeded._truncated
 
 
 class RandomUniform(_Seeded):
