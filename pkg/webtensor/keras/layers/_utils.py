@@ -2,6 +2,7 @@
 from ... import dtypes
 from ...core.tensor import convert_to_tensor
 from ...ops import math_ops as _m
+from .. import constraints, initializers, regularizers
 
 
 def dims(shape):
@@ -96,3 +97,26 @@ def training_flag(training):
     if hasattr(training, "numpy"):
         return bool(training.numpy())
     return bool(training)
+
+
+_WEIGHT_OPTIONS = (("initializer", initializers), ("regularizer", regularizers), ("constraint", constraints))
+
+
+def set_weight_options(layer, weight, initializer, regularizer=None, constraint=None):
+    """Sets layer.<weight>_initializer, _regularizer and _constraint from Keras identifiers (names, configs,
+    objects or callables), as the layers' constructors take them."""
+    setattr(layer, f"{weight}_initializer", initializers.get(initializer))
+    setattr(layer, f"{weight}_regularizer", regularizers.get(regularizer))
+    setattr(layer, f"{weight}_constraint", constraints.get(constraint))
+
+
+def weight_options_config(layer, *weights):
+    """The serialized options of the named weights in Keras's config order (every initializer, then every
+    regularizer, then every constraint); an option a layer does not have is left out."""
+    config = {}
+    for option, module in _WEIGHT_OPTIONS:
+        for weight in weights:
+            key = f"{weight}_{option}"
+            if hasattr(layer, key):
+                config[key] = module.serialize(getattr(layer, key))
+    return config

@@ -5,8 +5,9 @@
 """
 from ...ops import array_ops as _a
 from ...ops import conv_ops as _conv
-from .. import activations, constraints, initializers, regularizers
-from ._utils import as_float, check_data_format, dims, normalize_padding, normalize_tuple, output_length
+from .. import activations
+from ._utils import (as_float, check_data_format, dims, normalize_padding, normalize_tuple, output_length,
+                     set_weight_options, weight_options_config)
 from .layer import InputSpec, Layer
 
 
@@ -39,12 +40,8 @@ class _Conv(Layer):
         self.groups = groups
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(self, "kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
+        set_weight_options(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.input_spec = InputSpec(min_ndim=self.rank + 2)
 
     def build(self, input_shape):
@@ -103,12 +100,7 @@ class _Conv(Layer):
             "groups": self.groups,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_options_config(self, "kernel", "bias"),
         })
         return config
 

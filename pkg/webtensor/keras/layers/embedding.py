@@ -6,8 +6,7 @@
 from ... import dtypes
 from ...ops import indexing_ops as _idx
 from ...ops import math_ops as _m
-from .. import constraints, initializers, regularizers
-from ._utils import dims
+from ._utils import dims, set_weight_options, weight_options_config
 from .layer import Layer
 
 
@@ -27,9 +26,7 @@ class Embedding(Layer):
             raise ValueError(f"Both `input_dim` and `output_dim` should be positive, Received input_dim = "
                              f"{input_dim} and output_dim = {output_dim}")
         self.input_dim, self.output_dim = int(input_dim), int(output_dim)
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        set_weight_options(self, "embeddings", embeddings_initializer, embeddings_regularizer, embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self._initial_weights = weights
@@ -59,9 +56,7 @@ class Embedding(Layer):
         config.update({
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
-            "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
-            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+            **weight_options_config(self, "embeddings"),
             "mask_zero": self.mask_zero,
         })
         return config

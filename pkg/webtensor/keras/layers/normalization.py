@@ -8,8 +8,8 @@ from ...ops import math_ops as _m
 from ...ops import nn_ops as _nn
 from ...ops import reduction_ops as _r
 from ...ops import shape_ops as _s
-from .. import constraints, initializers, regularizers
-from ._utils import dims, training_flag
+from .. import initializers
+from ._utils import dims, set_weight_options, training_flag, weight_options_config
 from .layer import InputSpec, Layer
 
 
@@ -52,14 +52,10 @@ class BatchNormalization(Layer):
         self.epsilon = float(epsilon)
         self.center, self.scale = center, scale
         self.synchronized = synchronized
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        set_weight_options(self, "beta", beta_initializer, beta_regularizer, beta_constraint)
+        set_weight_options(self, "gamma", gamma_initializer, gamma_regularizer, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -114,14 +110,7 @@ class BatchNormalization(Layer):
         config.update({
             "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
             "scale": self.scale, "synchronized": self.synchronized,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            **weight_options_config(self, "beta", "gamma", "moving_mean", "moving_variance"),
         })
         return config
 
@@ -150,12 +139,8 @@ class LayerNormalization(Layer):
         self.axis = axis if isinstance(axis, int) else list(axis)
         self.epsilon = float(epsilon)
         self.center, self.scale, self.rms_scaling = center, scale, rms_scaling
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        set_weight_options(self, "beta", beta_initializer, beta_regularizer, beta_constraint)
+        set_weight_options(self, "gamma", gamma_initializer, gamma_regularizer, gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -192,11 +177,6 @@ class LayerNormalization(Layer):
         config.update({
             "axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
             "rms_scaling": self.rms_scaling,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            **weight_options_config(self, "beta", "gamma"),
         })
         return config
