@@ -85,9 +85,13 @@ class Model(Trainer, Layer):
     def _flatten_layers(self, include_self=True, recursive=True):
         if self._graph is None:
             return Layer._flatten_layers(self, include_self, recursive)
+        return self._flatten_layer_list(self._graph.layers, include_self, recursive)
+
+    def _flatten_layer_list(self, layers, include_self, recursive):
+        """self (if include_self), then layers in order and, if recursive, each one's sublayers; each once."""
         out = [self] if include_self else []
         seen = {id(self)}
-        for layer in self._graph.layers:
+        for layer in layers:
             if id(layer) in seen:
                 continue
             seen.add(id(layer))

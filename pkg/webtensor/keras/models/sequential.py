@@ -116,19 +116,7 @@ class Sequential(Model):
         return list(self._stack)
 
     def _flatten_layers(self, include_self=True, recursive=True):
-        out = [self] if include_self else []
-        seen = {id(self)}
-        for layer in self._stack:
-            if id(layer) in seen:
-                continue
-            seen.add(id(layer))
-            out.append(layer)
-            if recursive:
-                for sub in layer._flatten_layers(include_self=False, recursive=True):
-                    if id(sub) not in seen:
-                        seen.add(id(sub))
-                        out.append(sub)
-        return out
+        return self._flatten_layer_list(self._stack, include_self, recursive)
 
     @property
     def input_shape(self):
