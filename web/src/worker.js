@@ -125,7 +125,7 @@ async function listWheels(wheelsUrl) {
     if (r.ok) {
       const data = await r.json();
       const names = Array.isArray(data) ? data : data.wheels || data.files || [];
-      if (names.length) return names.map((n) => (typeof n === "string" ? n : n.name));
+      if (names.length) return names.map((n) => (typeof n === "string" ? n : n.file || n.name));
     }
   } catch (e) {
     /* fall through to the listing */

@@ -9,11 +9,25 @@ Python staging array that `flush` uploads with one write from a view of its memo
 Reads are the sync point: `read` waits for `mapAsync` with `pyodide.ffi.run_sync` (JSPI), which works
 in code run by `runPythonAsync` (every notebook cell); `read_async` is the awaitable form.
 """
+import re
 import sys
 
 import numpy as np
 
 from .adapter import RING_SLOTS, STORAGE, UNIFORM, UNIFORM_WORDS, _binding_kinds
+
+
+_F32_BITS = re.compile(r"bitcast<f32>\(\s*(0x[0-9a-fA-F]+)u\s*\)")
+_OPAQUE = "fn wt_bits_(b: u32) -> u32 { return b; }\n"
+
+
+def _portable(code):
+    """WGSL that Chrome's compiler (Tint) accepts: `bitcast<f32>(0xff800000u)` (-inf; likewise +inf and
+    NaN) is a const-expression whose value f32 cannot represent, a shader-creation error there (naga
+    allows it). Routing the bits through a function makes the bitcast a run-time one."""
+    if _F32_BITS.search(code) is None:
+        return code
+    return _OPAQUE + _F32_BITS.sub(r"bitcast<f32>(wt_bits_(\1u))", code)
 
 
 class JSBuffer:
@@ -134,7 +148,7 @@ class BrowserAdapter:
         """
         entry = self._pipelines.get(key)
         if entry is None:
-            code = source_fn()
+            code = _portable(source_fn())
             kinds = _binding_kinds(code)
             if sorted(kinds) != list(range(len(kinds))):
                 raise ValueError(f"WGSL for {key!r}: bindings {sorted(kinds)} are not numbered 0..{len(kinds) - 1}")
