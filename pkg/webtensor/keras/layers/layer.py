@@ -243,23 +243,22 @@ class Layer(Module):
     def weights(self):
         """All weights: this layer's (trainable first, in creation order), then each sublayer's."""
         own = self._own_variables()
-        out = [v for v in own if v.trainable] + [v for v in own if not v.trainable]
-        seen = {id(v) for v in out}
-        for layer in self._flatten_layers(include_self=False, recursive=False):
-            for v in layer.weights:
-                if id(v) not in seen:
-                    seen.add(id(v))
-                    out.append(v)
-        return out
+        return self._with_sublayers([v for v in own if v.trainable] + [v for v in own if not v.trainable],
+                                    lambda layer: layer.weights)
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        out = [v for v in self._own_variables() if v.trainable]
+        return self._with_sublayers([v for v in self._own_variables() if v.trainable],
+                                    lambda layer: layer.trainable_weights)
+
+    def _with_sublayers(self, own, sublayer_weights):
+        """own, then sublayer_weights(layer) of each direct sublayer in order, each variable once."""
+        out = list(own)
         seen = {id(v) for v in out}
         for layer in self._flatten_layers(include_self=False, recursive=False):
-            for v in layer.trainable_weights:
+            for v in sublayer_weights(layer):
                 if id(v) not in seen:
                     seen.add(id(v))
                     out.append(v)
