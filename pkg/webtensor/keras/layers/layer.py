@@ -304,13 +304,7 @@ class Layer(Module):
         if not self.built and not self.weights:
             raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the layer isn't built. "
                              "You can build it manually via: `layer.build(input_shape)`.")
-        total = 0
-        for v in self.weights:
-            n = 1
-            for d in v.shape.as_list():
-                n *= d
-            total += n
-        return int(total)
+        return count_elements(self.weights)
 
     # -- losses -----------------------------------------------------------------------------------
 
@@ -528,6 +522,19 @@ class Layer(Module):
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+def num_elements(variable):
+    """The number of scalars in a variable of fully known shape."""
+    n = 1
+    for d in variable.shape.as_list():
+        n *= d
+    return int(n)
+
+
+def count_elements(variables):
+    """The number of scalars in all of the variables (count_params, Model.summary)."""
+    return sum(num_elements(v) for v in variables)
+
 
 def _collect_layers(layer, seen, out, recursive):
     for key, value in vars(layer).items():

@@ -1,5 +1,6 @@
 """Model.summary(): Keras 3's table of layers, output shapes and parameter counts."""
 from ... import dtypes, nest
+from ..layers.layer import count_elements, num_elements
 
 
 def _shape_text(model, layer):
@@ -35,13 +36,7 @@ def _is_sequential_like(model):
 
 
 def _bytes(weights):
-    total = 0
-    for w in weights:
-        n = 1
-        for d in w.shape.as_list():
-            n *= d
-        total += n * dtypes.as_dtype(w.dtype).size
-    return total
+    return sum(num_elements(w) * dtypes.as_dtype(w.dtype).size for w in weights)
 
 
 def _readable(size):
@@ -49,16 +44,6 @@ def _readable(size):
         if size < 1024 or unit == "GB":
             return f"{size:.2f} {unit}"
         size /= 1024.0
-
-
-def _count(weights):
-    total = 0
-    for w in weights:
-        n = 1
-        for d in w.shape.as_list():
-            n *= d
-        total += n
-    return total
 
 
 def _cells(texts, widths, align):
@@ -121,15 +106,15 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, show_t
     lines.append(rule("└", "┴", "┘", "─"))
     trainable = model.trainable_weights
     non_trainable = model.non_trainable_weights
-    total = _count(trainable) + _count(non_trainable)
+    total = count_elements(trainable) + count_elements(non_trainable)
     lines.append(f" Total params: {total:,} ({_readable(_bytes(trainable) + _bytes(non_trainable))})")
-    lines.append(f" Trainable params: {_count(trainable):,} ({_readable(_bytes(trainable))})")
-    lines.append(f" Non-trainable params: {_count(non_trainable):,} ({_readable(_bytes(non_trainable))})")
+    lines.append(f" Trainable params: {count_elements(trainable):,} ({_readable(_bytes(trainable))})")
+    lines.append(f" Non-trainable params: {count_elements(non_trainable):,} ({_readable(_bytes(non_trainable))})")
     optimizer = getattr(model, "optimizer", None)
     opt_vars = list(getattr(optimizer, "variables", []) or []) if optimizer is not None else []
     if callable(getattr(optimizer, "variables", None)):
         opt_vars = list(optimizer.variables())
     if opt_vars and getattr(model, "compiled", False):
-        lines.append(f" Optimizer params: {_count(opt_vars):,} ({_readable(_bytes(opt_vars))})")
+        lines.append(f" Optimizer params: {count_elements(opt_vars):,} ({_readable(_bytes(opt_vars))})")
     for line in lines:
         print_fn(line)
