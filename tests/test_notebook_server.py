@@ -109,6 +109,12 @@ def test_static_files_have_mime_types_and_isolation_headers(site, path, mime):
     assert head.getheader("Content-Length") == resp.getheader("Content-Length")
 
 
+def test_missing_favicon_is_no_content(site):
+    _, client, _, _ = site
+    resp = client.request("GET", "/favicon.ico")
+    assert resp.status == 204 and resp.data == b""
+
+
 def test_conditional_get_answers_304(site):
     _, client, _, _ = site
     first = client.request("GET", "/pyodide/pyodide.asm.wasm")

@@ -276,6 +276,8 @@ class NotebookHandler(http.server.BaseHTTPRequestHandler):
         if not os.path.isfile(full):
             if base == self.server.dist_dir and not rest:
                 return self._send_bytes(200, _not_built_page(base).encode("utf-8"), MIME_TYPES[".html"])
+            if rest == ["favicon.ico"]:
+                return self._send_bytes(204, b"", "image/x-icon")  # no icon, and no error in the console
             raise contents.NotFound(f"no file at {path!r}")
         st = os.stat(full)
         last_modified = email.utils.formatdate(st.st_mtime, usegmt=True)
