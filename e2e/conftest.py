@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import pathlib
+import shutil
 import tempfile
 import threading
 import time
@@ -85,9 +86,13 @@ def build_wheel(out_dir):
             record.append(f"{arc},{digest(data)},{len(data)}")
         record.append(f"{dist_info}/RECORD,,")
         z.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")
-    (pathlib.Path(out_dir) / "index.json").write_text(json.dumps({"wheels": [{"name": name, "version": version,
-                                                                               "file": wheel.name}]}))
     return wheel
+
+
+def write_index(folder):
+    """index.json listing the folder's wheels, as the front end looks for them."""
+    names = sorted(p.name for p in pathlib.Path(folder).glob("*.whl"))
+    (pathlib.Path(folder) / "index.json").write_text(json.dumps({"wheels": [{"file": n} for n in names]}))
 
 
 # -- the server ----------------------------------------------------------------------------------------
@@ -106,6 +111,11 @@ def server():
         wheels.mkdir()
         notebooks.mkdir()
         build_wheel(wheels)
+        # pytest and its dependencies from the notebook's wheelhouse (make assets), for the op suite.
+        for extra in (CACHE / "wheels").glob("*.whl"):
+            if not extra.name.startswith("webtensor-"):
+                shutil.copy(extra, wheels / extra.name)
+        write_index(wheels)
         httpd = NotebookServer(("127.0.0.1", 0), str(notebooks), root=str(ROOT), dist_dir=str(DIST),
                                pyodide_dir=str(CACHE / "pyodide"), wheels_dir=str(wheels), quiet=True)
         thread = threading.Thread(target=httpd.serve_forever, daemon=True)

@@ -151,6 +151,8 @@ async function run(msg) {
     const res = await pyodide.runPythonAsync("await run_cell(_code, _filename)", { globals: kernel });
     reply = res.toJs({ dict_converter: Object.fromEntries });
     res.destroy();
+    reply.value = reply.value ?? null; // Python None arrives as undefined
+    reply.error = reply.error ?? null;
   } catch (e) {
     reply = { ok: false, value: null, error: { ename: "KernelError", evalue: String(e), traceback: String(e.stack || e) } };
   }
