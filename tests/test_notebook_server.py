@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -333,7 +334,8 @@ def test_cli_help():
         assert flag in out
 
 
-def test_cli_serves_and_stops_on_interrupt(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serves_and_stops_cleanly(tmp_path, signum):
     proc = subprocess.Popen([sys.executable, "-m", "webtensor", "notebook", "--port", "0", "--no-browser",
                              "--notebook-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -347,7 +349,7 @@ def test_cli_serves_and_stops_on_interrupt(tmp_path):
         assert url is not None
         resp = Client(port).request("GET", "/api/contents")
         assert resp.status == 200 and resp.json["content"] == []
-        proc.send_signal(2)  # SIGINT, as Ctrl+C sends
+        proc.send_signal(signum)  # SIGINT is what Ctrl+C sends
         rest, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:

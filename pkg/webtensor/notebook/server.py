@@ -16,6 +16,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import sys
 import threading
 import urllib.parse
@@ -310,6 +311,10 @@ class _HTTPError(contents.ContentsError):
         self.status = status
 
 
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
 def serve(port=8888, host="127.0.0.1", notebook_dir=".", open_browser=True, root=None):
     """Runs the notebook server until Ctrl+C; returns the process exit status.
 
@@ -332,6 +337,8 @@ def serve(port=8888, host="127.0.0.1", notebook_dir=".", open_browser=True, root
             print(f"  /{name}/ is empty ({folder} missing): run `make assets`", flush=True)
     print(f"  {server.url}", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)  # `kill` stops it as cleanly as Ctrl+C
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(server.url,)).start()
     try:
