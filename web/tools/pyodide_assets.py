@@ -217,7 +217,7 @@ def main(argv=None):
         return 1
     size = sum(os.path.getsize(os.path.join(out_dir, f)) for f in os.listdir(out_dir))
     print(f"pyodide {PYODIDE_VERSION}: core {'extracted' if core_new else 'cached'}, "
-          f"{len(verified)} wheels verified ({len(fetched)} fetched from {source}), "
+          f"{len(verified)} wheels verified ({f'{len(fetched)} fetched from {source}' if fetched else 'all cached'}), "
           f"{size / 1e6:.1f} MB in {out_dir}, {time.monotonic() - start:.1f} s", flush=True)
     return 0
 
