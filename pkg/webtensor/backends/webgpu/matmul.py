@@ -1,15 +1,59 @@
 """Matmul family: batched matmul with transposes and broadcast batch axes, and einsum.
 
-matmul runs shaders/matmul.wgsl (64x64 workgroup tiles, 4x4 register blocks) or, for small and
-skinny shapes, shaders/matmul_small.wgsl (one invocation per output). Both take their operands
+matmul runs shaders/matmul.wgsl (64x64 workgroup tiles, 4x4 register blocks) on hardware adapters,
+shaders/matmul_blocked.wgsl (16x16 register blocks per invocation, no workgroup memory) on software
+adapters, where loads cost far more than arithmetic (tests/bench/LAVAPIPE.md), and for small and
+skinny shapes shaders/matmul_small.wgsl (one invocation per output). All take their operands
 through `load_a`/`load_b` functions filled in from a loader file, so the convolutions (conv.py)
-reuse the same tiled kernel with implicit im2col loaders. einsum runs a general index-loop kernel.
+reuse the same kernels with implicit im2col loaders. einsum runs a general index-loop kernel.
 """
+import os
+
 from .programs import Fallback, contiguous_strides, program, shader, size_of, source
 
 TILE = 64
 SKINNY = 16   # M or N below this: one invocation per output instead of 64x64 tiles
 ZERO = {"f32": "0.0", "i32": "0", "u32": "0u"}
+BLOCK = 16       # software adapters: each invocation computes a BLOCK x BLOCK block of outputs
+BLOCK_WG = 64    # ... in workgroups of 64, so that small products still spread over the CPU's threads
+
+
+def _use_blocked(backend):
+    """Software adapters get matmul_blocked; WEBTENSOR_WEBGPU_MATMUL=tiled|blocked overrides (benchmarks)."""
+    choice = os.environ.get("WEBTENSOR_WEBGPU_MATMUL", "")
+    if choice in ("tiled", "blocked"):
+        return choice == "blocked"
+    return backend.adapter.is_software
+
+
+def blocked_source(loaders, t, r=BLOCK, c=BLOCK, wg=BLOCK_WG):
+    """matmul_blocked.wgsl with an r x c block unrolled (c a multiple of 4; vec4 accumulators)."""
+    mac = "fma({a}, {b}, {acc})" if t == "f32" else "{acc} + {a} * {b}"
+    setup, step, store = [], [], []
+    for x in range(r):
+        setup.append(f"  let ia{x} = min(i0 + {x}u, m - 1u);")
+    for y in range(c):
+        setup.append(f"  let jb{y} = min(j0 + {y}u, n - 1u);")
+    for x in range(r):
+        for q in range(c // 4):
+            setup.append(f"  var acc{x}_{q} = vec4<{t}>();")
+    for x in range(r):
+        step.append(f"    let a{x} = vec4<{t}>(load_a(offs.x, ia{x}, k));")
+    for q in range(c // 4):
+        loads = ", ".join(f"load_b(offs.y, k, jb{4 * q + y})" for y in range(4))
+        step.append(f"    let b{q} = vec4<{t}>({loads});")
+    for x in range(r):
+        for q in range(c // 4):
+            step.append("    acc{x}_{q} = ".format(x=x, q=q) +
+                        mac.format(a=f"a{x}", b=f"b{q}", acc=f"acc{x}_{q}") + ";")
+    for x in range(r):
+        store.append(f"  if (i0 + {x}u < m) {{")
+        store.append(f"    let o{x} = base + (i0 + {x}u) * n + j0;")
+        for y in range(c):
+            store.append(f"    if (j0 + {y}u < n) {{ out[o{x} + {y}u] = acc{x}_{y // 4}[{y % 4}]; }}")
+        store.append("  }")
+    return shader("matmul_blocked", 3, LOADERS=loaders, T=t, ZERO=ZERO[t], WG=wg, R=r, C=c,
+                  SETUP="\n".join(setup), STEP="\n".join(step), STORE="\n".join(store))
 
 
 def _wgsl(h):
@@ -27,10 +71,19 @@ def gemm(backend, name, t, a, b, out, m, n, k, batch, loader_words, loaders, a_r
         return out
     if tiled is None:
         tiled = m >= SKINNY and n >= SKINNY
-    tiles_n = -(-n // TILE)
-    per_batch = -(-m // TILE) * tiles_n
     if len(loader_words) > 55:
         raise Fallback(f"{name}: too many loader parameters")
+    if tiled and _use_blocked(backend):
+        blocks_n = -(-n // BLOCK)
+        per_batch = -(-m // BLOCK) * blocks_n
+        total = batch * per_batch
+        words = [m, n, k, blocks_n, per_batch, total, 0] + list(loader_words)
+        # backend.dispatch sizes its grid in workgroups of 256 invocations; ours are BLOCK_WG wide
+        backend.dispatch(("matmul_blocked", name, t, BLOCK), lambda: blocked_source(loaders, t),
+                         [a, b, out], words, -(-total // BLOCK_WG) * 256)
+        return out
+    tiles_n = -(-n // TILE)
+    per_batch = -(-m // TILE) * tiles_n
     pad = [0] * (7 - 6) + loader_words  # header words u(1..6), u(7) unused, loaders from u(8)
     if tiled:
         total = batch * per_batch
