@@ -207,3 +207,29 @@ def test_first_cell_timings(server, browser, runner, artifacts):
               "versions": info["versions"]}
     (artifacts / "timings.json").write_text(json.dumps(record, indent=2))
     print(json.dumps(record))
+
+
+def test_device_loss_raises_and_a_new_device_serves(gpu):
+    """Destroying the GPUDevice makes the next read raise UnavailableError; a new adapter works.
+    (Runs last among the GPU tests: it replaces the page's device.)"""
+    out = gpu.check("""
+import numpy as np
+import webtensor as tf
+from webtensor.backends.webgpu.browser import BrowserAdapter
+with tf.device("/GPU:0"):
+    before = tf.constant([1.0, 2.0]) * 3.0
+before.numpy()
+old = gpu.adapter
+old.device.destroy()
+try:
+    with tf.device("/GPU:0"):
+        (tf.constant([1.0, 2.0]) * 3.0).numpy()
+except tf.errors.UnavailableError as e:
+    print("lost:", "was lost" in str(e))
+if gpu.adapter is old:  # until WebGPUBackend._recover asks the adapter's own class for a new one
+    gpu.adapter = BrowserAdapter.request()
+with tf.device("/GPU:0"):
+    after = tf.constant([1.0, 2.0]) * 3.0
+print(after.numpy().tolist(), "GPU" in after.device)
+""")
+    assert out.strip().splitlines() == ["lost: True", "[3.0, 6.0] True"], out

@@ -33,9 +33,11 @@ class Bridge {
   }
 
   // Requests an adapter and a device; resolves to a plain description of them, or null when this
-  // browser (or this worker) has no WebGPU adapter.
+  // browser (or this worker) has no WebGPU adapter. After a device loss it starts over on a new device
+  // (the ids of the old one's buffers and pipelines are forgotten).
   async init(powerPreference = "high-performance") {
-    if (this.device) return this.info;
+    if (this.device && !this.lost) return this.info;
+    if (this.device) this._forget();
     const gpu = globalThis.navigator && navigator.gpu;
     if (!gpu) return null;
     const adapter = await gpu.requestAdapter({ powerPreference });
@@ -50,7 +52,7 @@ class Bridge {
       if (this.errors.length < 16) this.errors.push(String(e.error && e.error.message ? e.error.message : e.error));
     });
     device.lost.then((info) => {
-      this.lost = `WebGPU device lost (${info.reason}): ${info.message}`;
+      if (this.device === device) this.lost = `WebGPU device lost (${info.reason}): ${info.message}`;
     });
     const ai = adapter.info || {};
     const name = ai.description || ai.device || [ai.vendor, ai.architecture].filter(Boolean).join(" ") || "unknown";
@@ -73,6 +75,19 @@ class Bridge {
       hasF16: device.features.has("shader-f16"),
     };
     return this.info;
+  }
+
+  _forget() {
+    this.buffers.clear();
+    this.pipelines.clear();
+    this.bindGroups.clear();
+    this.groupsOf.clear();
+    this.staging = [];
+    this.encoder = this.pass = null;
+    this.lastPipe = -1;
+    this.errors = [];
+    this.device = null;
+    this.lost = null;
   }
 
   // -- memory -------------------------------------------------------------------------------------
@@ -217,6 +232,8 @@ class Bridge {
     try {
       await stage.mapAsync(GPUMapMode.READ, 0, size);
     } catch (e) {
+      // The device's `lost` promise may settle just after mapAsync's rejection: give it a turn.
+      if (!this.lost) await new Promise((resolve) => setTimeout(resolve, 0));
       if (this.lost) throw new Error(this.lost);
       throw new Error(`WebGPU readback failed: ${e.message}${this._errorText()}`);
     }

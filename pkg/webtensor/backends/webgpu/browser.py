@@ -56,7 +56,7 @@ class BrowserAdapter:
 
     def __init__(self, bridge, info):
         self._js = bridge
-        self.device = bridge       # loss checks look here; the helper records device loss
+        self.device = bridge.device  # the GPUDevice (a JS proxy); the helper records its loss
         self.info = info
         self.name = str(info["name"])
         self.backend_type = "WebGPU (browser)"
