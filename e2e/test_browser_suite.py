@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from conftest import CACHE, ROOT, missing
+from browser_support import CACHE, ROOT, missing
 
 _reason = missing()
 if _reason:

@@ -10,7 +10,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import missing
+from browser_support import missing
 
 _reason = missing()
 if _reason:
@@ -191,7 +191,7 @@ def test_first_cell_timings(server, browser, runner, artifacts):
     not asserted."""
     context = browser.new_context()
     page = context.new_page()
-    from conftest import Runner
+    from browser_support import Runner
     r = Runner(context, page, server)
     cold = r.load()
     t0 = time.perf_counter()
