@@ -88,7 +88,14 @@ class BrowserAdapter:
         if bridge is None:
             return None
         from pyodide.ffi import run_sync
-        return cls._from_info(bridge, run_sync(bridge.init()))
+        try:
+            info = run_sync(bridge.init())
+        except RuntimeError as e:  # no JSPI here (called from runPython, not runPythonAsync)
+            import warnings
+            warnings.warn(f"webtensor: cannot wait for the WebGPU adapter synchronously here ({e}); "
+                          "use `await BrowserAdapter.request_async()`.")
+            return None
+        return cls._from_info(bridge, info)
 
     @classmethod
     async def request_async(cls):
