@@ -41,9 +41,11 @@ def _probe():
     if os.environ.get("WEBTENSOR_NO_WEBGPU"):
         return
     import importlib.util
-    if importlib.util.find_spec("wgpu") is None:
-        return
-    _ensure_runtime_dir()
+    import sys
+    if sys.platform != "emscripten":  # in the browser the adapter is navigator.gpu, not wgpu-py
+        if importlib.util.find_spec("wgpu") is None:
+            return
+        _ensure_runtime_dir()
     from . import webgpu
     try:
         backend = webgpu.create()

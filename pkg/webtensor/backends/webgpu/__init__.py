@@ -6,9 +6,13 @@ navigator.gpu through Pyodide. `create()` returns None when no adapter can be ha
 
 
 def create():
-    """A WebGPUBackend on the best native adapter, or None (no wgpu-py, or no adapter)."""
-    from .adapter import NativeAdapter
-    adapter = NativeAdapter.request()
+    """A WebGPUBackend on the best adapter: navigator.gpu under Pyodide, wgpu-py natively; or None."""
+    import sys
+    if sys.platform == "emscripten":
+        from .browser import BrowserAdapter as Adapter
+    else:
+        from .adapter import NativeAdapter as Adapter
+    adapter = Adapter.request()
     if adapter is None:
         return None
     from . import conv, elementwise, matmul, movement, random_kernels, reduce  # noqa: F401  (register programs)
