@@ -27,6 +27,24 @@ STORAGE_TYPES = {
 }
 
 
+F16 = ("f16", np.float16)  # joins STORAGE_TYPES when the adapter has shader-f16
+
+
+def f16_ops():
+    """Ops with float16 programs (elementwise math in f32, matmul accumulating in f32, casts, views);
+    other ops on float16 tensors run on the CPU (soft placement)."""
+    global _F16_OPS
+    if _F16_OPS is None:
+        from . import elementwise
+        _F16_OPS = frozenset(elementwise.UNARY) | frozenset(elementwise.BINARY) | frozenset(
+            {"cast", "matmul", "zeros_like", "ones_like", "reshape", "reshape_like", "expand_dims", "squeeze",
+             "identity", "stop_gradient"})
+    return _F16_OPS
+
+
+_F16_OPS = None
+
+
 def _bucket(nbytes):
     """Pool size classes: powers of two up to 1 MiB, then 1 MiB steps."""
     nbytes = max(int(nbytes), 16)
@@ -112,6 +130,8 @@ class WebGPUBackend(Backend):
     def __init__(self, adapter):
         self.adapter = adapter
         self.generation = 0       # bumped when the device is lost and replaced
+        if getattr(adapter, "has_f16", False):
+            STORAGE_TYPES[dtypes.float16] = F16
         self._reset_state()
 
     def _reset_state(self):
@@ -237,7 +257,10 @@ class WebGPUBackend(Backend):
         handle = self._alloc(array.shape, dtype)
         data = np.ascontiguousarray(array, dtype=STORAGE_TYPES[dtype][1])
         if data.size:
-            self._guarded(self.adapter.write, handle.buffer, data.tobytes())
+            raw = data.tobytes()
+            if len(raw) % 4:  # float16: writes are whole 4-byte words
+                raw += bytes(4 - len(raw) % 4)
+            self._guarded(self.adapter.write, handle.buffer, raw)
         if array.nbytes <= HOST_COPY_BYTES:
             handle.host = np.array(array, copy=True)
         return handle
@@ -270,6 +293,8 @@ class WebGPUBackend(Backend):
             if i not in host and t._dtype not in STORAGE_TYPES:
                 self._warn_placement(op, t._dtype)
                 return False
+            if t._dtype is dtypes.float16 and op.name not in f16_ops():
+                return False
         return programs.accepts(op.name, inputs)
 
     def host_input(self, op, index):
@@ -287,6 +312,8 @@ class WebGPUBackend(Backend):
         for _, dtype in avals:
             if dtype not in STORAGE_TYPES:
                 raise programs.Fallback(f"{op.name} produces {dtype.name}")
+            if dtype is dtypes.float16 and op.name not in f16_ops():
+                raise programs.Fallback(f"{op.name} has no float16 program")
         return programs.PROGRAMS[op.name](self, op, handles, params, avals)
 
     # -- used by programs --------------------------------------------------------------------------
@@ -301,11 +328,18 @@ class WebGPUBackend(Backend):
 
     def dispatch(self, key, source_fn, buffers, uniforms, threads):
         """Queues one dispatch of `threads` invocations (split across grid dimensions as needed)."""
+        generation = self.generation
+        raw = []
         for b in buffers:
-            if isinstance(b, GPUHandle):
-                self._check_alive(b)
+            if type(b) is GPUHandle:
+                storage = b.storage
+                if storage.generation != generation:
+                    self._check_alive(b)
+                raw.append(storage.buffer)
+            else:
+                raw.append(b)
         try:
-            self._dispatch(key, source_fn, buffers, uniforms, threads)
+            self._dispatch(key, source_fn, raw, uniforms, threads)
         except errors.OpError:
             raise
         except Exception as e:
@@ -316,15 +350,19 @@ class WebGPUBackend(Backend):
     def _dispatch(self, key, source_fn, buffers, uniforms, threads):
         adapter = self.adapter
         pipeline = adapter.pipeline(key, source_fn)
-        groups = max(1, -(-int(threads) // programs.WORKGROUP))
-        gx = min(groups, adapter.max_workgroups)
-        gy = -(-groups // gx)
-        if gy > adapter.max_workgroups:
-            raise errors.ResourceExhaustedError(
-                None, None, f"{key[0]}: {threads} invocations exceed the adapter's workgroup limits")
-        words = np.empty(1 + len(uniforms), dtype=np.uint32)
-        words[0] = gx * programs.WORKGROUP
-        words[1:] = uniforms
-        adapter.dispatch(pipeline, [b.buffer if isinstance(b, GPUHandle) else b for b in buffers], words, (gx, gy, 1))
+        groups = -(-int(threads) // programs.WORKGROUP) or 1
+        limit = adapter.max_workgroups
+        if groups <= limit:
+            gx, gy = groups, 1
+        else:
+            gx = limit
+            gy = -(-groups // gx)
+            if gy > limit:
+                raise errors.ResourceExhaustedError(
+                    None, None, f"{key[0]}: {threads} invocations exceed the adapter's workgroup limits")
+        # a plain list: the adapter copies it into its uniform staging array in one numpy assignment
+        words = [gx * programs.WORKGROUP]
+        words += uniforms
+        adapter.dispatch(pipeline, buffers, words, (gx, gy, 1))
         if adapter.pending >= MAX_PENDING:
             self.flush()

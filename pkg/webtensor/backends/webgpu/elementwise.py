@@ -2,7 +2,7 @@
 from ... import dtypes
 from .programs import (Fallback, broadcast_strides, f32_bits, padded, program, shader, size_of, source)
 
-F32, I32, U32 = "f32", "i32", "u32"
+F32, I32, U32, F16 = "f32", "i32", "u32", "f16"
 
 # op -> {WGSL element type: expression of v}
 UNARY = {
@@ -85,14 +85,27 @@ def _accepts(table):
     def check(inputs):
         from .backend import STORAGE_TYPES
         wgsl = STORAGE_TYPES.get(inputs[0]._dtype, (None,))[0]
-        return wgsl in table
+        return wgsl in table or (wgsl == F16 and F32 in table)
     return check
+
+
+# float16 (adapters with shader-f16): elements load as f32, the f32 expression runs, the result rounds
+# to f16 on store, as numpy computes float16 arithmetic through float32.
+_F16_LOADS = {"let v = x[i];": "let v = f32(x[i]);", "let a = xa[ia];": "let a = f32(xa[ia]);",
+              "let b = xb[ib];": "let b = f32(xb[ib]);"}
+
+
+def _f16_shader(name, binding, out_type, expr, **fills):
+    text = shader(name, binding, OUT=out_type, EXPR=f"{out_type}({expr})", **fills)
+    for old, new in _F16_LOADS.items():
+        text = text.replace(old, new)
+    return text
 
 
 def _unary(backend, op, inputs, params, avals):
     (x,) = inputs
     t = _wgsl(x)
-    expr = UNARY[op.name].get(t)
+    expr = UNARY[op.name].get(F32 if t == F16 else t)
     if expr is None:
         raise Fallback(f"{op.name} on {x._dtype.name}")
     (shape, dtype), = avals
@@ -100,10 +113,13 @@ def _unary(backend, op, inputs, params, avals):
     n = size_of(shape)
     if n:
         extra = [f32_bits(params["alpha"])] if op.name == "leaky_relu" else []
-        backend.dispatch(("unary", op.name, t),
-                         lambda: shader("unary", 2, T=t, OUT=_out_type(op.name, t), EXPR=expr,
-                                        FUNCTIONS=source("math")),
-                         [x, out], [n] + extra, n)
+        if t == F16:
+            source_fn = lambda: _f16_shader("unary", 2, _out_type(op.name, t), expr, T=t,  # noqa: E731
+                                            FUNCTIONS=source("math"))
+        else:
+            source_fn = lambda: shader("unary", 2, T=t, OUT=_out_type(op.name, t), EXPR=expr,  # noqa: E731
+                                       FUNCTIONS=source("math"))
+        backend.dispatch(("unary", op.name, t), source_fn, [x, out], [n] + extra, n)
     return out
 
 
@@ -125,7 +141,7 @@ def _broadcast_words(a_shape, b_shape, shape):
 def _binary(backend, op, inputs, params, avals):
     a, b = inputs
     t = _wgsl(a)
-    expr = BINARY[op.name].get(t)
+    expr = BINARY[op.name].get(F32 if t == F16 else t)
     if expr is None:
         raise Fallback(f"{op.name} on {a._dtype.name}")
     (shape, dtype), = avals
@@ -134,10 +150,12 @@ def _binary(backend, op, inputs, params, avals):
     if n:
         same = a.shape == b.shape == tuple(shape)
         words = _broadcast_words(a.shape, b.shape, tuple(shape))
-        backend.dispatch(("binary", op.name, t, same),
-                         lambda: shader("binary", 3, T=t, OUT=_out_type(op.name, t), EXPR=expr,
-                                        FUNCTIONS=source("math"), BROADCAST="false" if same else "true"),
-                         [a, b, out], words, n)
+        fills = dict(T=t, FUNCTIONS=source("math"), BROADCAST="false" if same else "true")
+        if t == F16:
+            source_fn = lambda: _f16_shader("binary", 3, _out_type(op.name, t), expr, **fills)  # noqa: E731
+        else:
+            source_fn = lambda: shader("binary", 3, OUT=_out_type(op.name, t), EXPR=expr, **fills)  # noqa: E731
+        backend.dispatch(("binary", op.name, t, same), source_fn, [a, b, out], words, n)
     return out
 
 
@@ -166,6 +184,8 @@ _CASTS = {  # (from, to) -> expression of v
     (F32, I32): "i32(clamp(v, -2147483648.0, 2147483520.0))", (F32, U32): "u32(max(v, 0.0))",
     (I32, F32): "f32(v)", (U32, F32): "f32(v)", (I32, U32): "u32(v)", (U32, I32): "i32(v)",
     (F32, F32): "v", (I32, I32): "v", (U32, U32): "v",
+    (F16, F32): "f32(v)", (F32, F16): "f16(v)", (F16, F16): "v", (F16, I32): "i32(f32(v))",
+    (F16, U32): "u32(max(f32(v), 0.0))", (I32, F16): "f16(f32(v))", (U32, F16): "f16(f32(v))",
 }
 
 
@@ -177,7 +197,7 @@ def _cast(backend, op, inputs, params, avals):
     from .backend import STORAGE_TYPES
     dst = STORAGE_TYPES[dtype][0]
     if dtype is dtypes.bool:
-        expr = {F32: "select(0u, 1u, v != 0.0)", I32: "select(0u, 1u, v != 0)", U32: "select(0u, 1u, v != 0u)"}[src]
+        expr = {F32: "select(0u, 1u, v != 0.0)", F16: "select(0u, 1u, v != 0.0)", I32: "select(0u, 1u, v != 0)", U32: "select(0u, 1u, v != 0u)"}[src]
     else:
         expr = _CASTS[(src, dst)]
     out = backend.output(shape, dtype)
@@ -202,8 +222,8 @@ def _fill(value_of):
     return build
 
 
-program("zeros_like")(_fill(lambda t: {F32: "0.0", I32: "0", U32: "0u"}[t]))
-program("ones_like")(_fill(lambda t: {F32: "1.0", I32: "1", U32: "1u"}[t]))
+program("zeros_like")(_fill(lambda t: {F32: "0.0", F16: "0.0", I32: "0", U32: "0u"}[t]))
+program("ones_like")(_fill(lambda t: {F32: "1.0", F16: "1.0", I32: "1", U32: "1u"}[t]))
 
 
 def _alias(backend, op, inputs, params, avals):

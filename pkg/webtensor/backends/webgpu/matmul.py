@@ -13,7 +13,7 @@ from .programs import Fallback, contiguous_strides, program, shader, size_of, so
 
 TILE = 64
 SKINNY = 16   # M or N below this: one invocation per output instead of 64x64 tiles
-ZERO = {"f32": "0.0", "i32": "0", "u32": "0u"}
+ZERO = {"f32": "0.0", "f16": "0.0", "i32": "0", "u32": "0u"}
 BLOCK = 16       # software adapters: each invocation computes a BLOCK x BLOCK block of outputs
 BLOCK_WG = 64    # ... in workgroups of 64, so that small products still spread over the CPU's threads
 
@@ -28,7 +28,10 @@ def _use_blocked(backend):
 
 def blocked_source(loaders, t, r=BLOCK, c=BLOCK, wg=BLOCK_WG):
     """matmul_blocked.wgsl with an r x c block unrolled (c a multiple of 4; vec4 accumulators)."""
-    mac = "fma({a}, {b}, {acc})" if t == "f32" else "{acc} + {a} * {b}"
+    # float16 loads widen to f32 and accumulate there; the block rounds to f16 on store
+    acc_t = "f32" if t == "f16" else t
+    load = "f32({})" if t == "f16" else "{}"
+    mac = "fma({a}, {b}, {acc})" if acc_t == "f32" else "{acc} + {a} * {b}"
     setup, step, store = [], [], []
     for x in range(r):
         setup.append(f"  let ia{x} = min(i0 + {x}u, m - 1u);")
@@ -36,12 +39,12 @@ def blocked_source(loaders, t, r=BLOCK, c=BLOCK, wg=BLOCK_WG):
         setup.append(f"  let jb{y} = min(j0 + {y}u, n - 1u);")
     for x in range(r):
         for q in range(c // 4):
-            setup.append(f"  var acc{x}_{q} = vec4<{t}>();")
+            setup.append(f"  var acc{x}_{q} = vec4<{acc_t}>();")
     for x in range(r):
-        step.append(f"    let a{x} = vec4<{t}>(load_a(offs.x, ia{x}, k));")
+        step.append(f"    let a{x} = vec4<{acc_t}>({load.format(f'load_a(offs.x, ia{x}, k)')});")
     for q in range(c // 4):
-        loads = ", ".join(f"load_b(offs.y, k, jb{4 * q + y})" for y in range(4))
-        step.append(f"    let b{q} = vec4<{t}>({loads});")
+        loads = ", ".join(load.format(f"load_b(offs.y, k, jb{4 * q + y})") for y in range(4))
+        step.append(f"    let b{q} = vec4<{acc_t}>({loads});")
     for x in range(r):
         for q in range(c // 4):
             step.append("    acc{x}_{q} = ".format(x=x, q=q) +
@@ -50,7 +53,7 @@ def blocked_source(loaders, t, r=BLOCK, c=BLOCK, wg=BLOCK_WG):
         store.append(f"  if (i0 + {x}u < m) {{")
         store.append(f"    let o{x} = base + (i0 + {x}u) * n + j0;")
         for y in range(c):
-            store.append(f"    if (j0 + {y}u < n) {{ out[o{x} + {y}u] = acc{x}_{y // 4}[{y % 4}]; }}")
+            store.append(f"    if (j0 + {y}u < n) {{ out[o{x} + {y}u] = {t}(acc{x}_{y // 4}[{y % 4}]); }}")
         store.append("  }")
     return shader("matmul_blocked", 3, LOADERS=loaders, T=t, ZERO=ZERO[t], WG=wg, R=r, C=c,
                   SETUP="\n".join(setup), STEP="\n".join(step), STORE="\n".join(store))
@@ -71,9 +74,11 @@ def gemm(backend, name, t, a, b, out, m, n, k, batch, loader_words, loaders, a_r
         return out
     if tiled is None:
         tiled = m >= SKINNY and n >= SKINNY
+    if t == "f16":  # only the blocked kernel accumulates float16 products in f32
+        tiled = True
     if len(loader_words) > 55:
         raise Fallback(f"{name}: too many loader parameters")
-    if tiled and _use_blocked(backend):
+    if tiled and (t == "f16" or _use_blocked(backend)):
         blocks_n = -(-n // BLOCK)
         per_batch = -(-m // BLOCK) * blocks_n
         total = batch * per_batch

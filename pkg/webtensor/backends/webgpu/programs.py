@@ -12,6 +12,7 @@ Every shader reads its parameters from one uniform block of UNIFORM_WORDS u32 wo
 """
 import os
 import pathlib
+import re
 
 import numpy as np
 
@@ -67,6 +68,7 @@ fn uf(i: u32) -> f32 { return bitcast<f32>(u(i)); }
 fn ui(i: u32) -> i32 { return bitcast<i32>(u(i)); }
 """ % (UNIFORM_WORDS // 4)
 _cache = {}
+_F16 = re.compile(r"\bf16\b")
 
 
 def source(name):
@@ -88,6 +90,8 @@ def shader(name, binding, **fills):
     out = _PRELUDE.replace("%BINDING%", str(binding)) + source(name)
     for key, value in fills.items():
         out = out.replace("{{" + key + "}}", str(value))
+    if _F16.search(out):  # float16 storage or arithmetic needs the extension enabled up front
+        out = "enable f16;\n" + out
     if "{{" in out:
         missing = out[out.index("{{"):out.index("}}") + 2]
         raise ValueError(f"shader {name}: placeholder {missing} was not filled")
