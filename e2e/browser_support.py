@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import pathlib
+import sys
 import time
 import zipfile
 
@@ -37,49 +38,8 @@ def missing():
 
 # -- a wheel of the current sources ------------------------------------------------------------------
 
-def build_wheel(out_dir):
-    """Writes webtensor-<version>-py3-none-any.whl from pkg/webtensor, with shaders/*.wgsl inside the
-    package (webtensor/backends/webgpu/shaders/, where programs.py looks in a wheel). Returns its path.
-
-    A pure-Python wheel is a zip with a dist-info; building it directly keeps the tests off the network
-    and always on the sources under test.
-    """
-    import tomllib
-    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    name, version = meta["name"], meta["version"]
-    files = []
-    for path in sorted((ROOT / "pkg" / "webtensor").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-            files.append((path.relative_to(ROOT / "pkg").as_posix(), path))
-    for path in sorted((ROOT / "shaders").glob("*.wgsl")):
-        files.append((f"webtensor/backends/webgpu/shaders/{path.name}", path))
-    dist_info = f"{name}-{version}.dist-info"
-    requires = "".join(f"Requires-Dist: {r}\n" for r in meta.get("dependencies", []))
-    extra = {
-        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
-                                 f"Summary: {meta.get('description', '')}\n{requires}",
-        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: webtensor-e2e\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-        f"{dist_info}/top_level.txt": "webtensor\n",
-    }
-    record = []
-    wheel = pathlib.Path(out_dir) / f"{name}-{version}-py3-none-any.whl"
-
-    def digest(data):
-        return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
-        for arc, path in files:
-            data = path.read_bytes()
-            z.writestr(arc, data)
-            record.append(f"{arc},{digest(data)},{len(data)}")
-        for arc, text in extra.items():
-            data = text.encode()
-            z.writestr(arc, data)
-            record.append(f"{arc},{digest(data)},{len(data)}")
-        record.append(f"{dist_info}/RECORD,,")
-        z.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")
-    return wheel
-
+sys.path.insert(0, str(ROOT / "web" / "tools"))
+from wheelhouse import build_wheel  # noqa: E402,F401 - one wheel builder for the notebook and the tests
 
 def write_index(folder):
     """index.json listing the folder's wheels, as the front end looks for them."""

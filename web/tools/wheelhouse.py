@@ -7,6 +7,10 @@ pytest and its dependencies for Pyodide's Python 3.12, plus index.json listing e
 Usage: python web/tools/wheelhouse.py [--cache .cache]
 """
 import argparse
+import zipfile
+import tomllib
+import pathlib
+import base64
 import hashlib
 import json
 import os
@@ -23,9 +27,12 @@ PYODIDE_PYTHON = "3.12"
 
 
 def source_digest():
-    """A sha256 over webtensor's package sources and pyproject.toml: changes when the wheel would."""
+    """A sha256 over webtensor's package sources, the WGSL shaders and pyproject.toml: changes when the
+    wheel would."""
     h = hashlib.sha256()
     paths = [os.path.join(ROOT, "pyproject.toml")]
+    paths += sorted(os.path.join(ROOT, "shaders", f) for f in os.listdir(os.path.join(ROOT, "shaders"))
+                    if f.endswith(".wgsl"))
     for folder, dirs, files in os.walk(os.path.join(ROOT, "pkg", "webtensor")):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         paths += [os.path.join(folder, f) for f in sorted(files) if not f.endswith(".pyc")]
@@ -36,6 +43,50 @@ def source_digest():
     return h.hexdigest()
 
 
+def build_wheel(out_dir):
+    """Writes webtensor-<version>-py3-none-any.whl from pkg/webtensor, with shaders/*.wgsl inside the
+    package (webtensor/backends/webgpu/shaders/, where programs.py looks in a wheel). Returns its path.
+
+    A pure-Python wheel is a zip with a dist-info; building it directly keeps the tests off the network
+    and always on the sources under test.
+    """
+    root = pathlib.Path(ROOT)
+    meta = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    name, version = meta["name"], meta["version"]
+    files = []
+    for path in sorted((root / "pkg" / "webtensor").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            files.append((path.relative_to(root / "pkg").as_posix(), path))
+    for path in sorted((root / "shaders").glob("*.wgsl")):
+        files.append((f"webtensor/backends/webgpu/shaders/{path.name}", path))
+    dist_info = f"{name}-{version}.dist-info"
+    requires = "".join(f"Requires-Dist: {r}\n" for r in meta.get("dependencies", []))
+    extra = {
+        f"{dist_info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                                 f"Summary: {meta.get('description', '')}\n{requires}",
+        f"{dist_info}/WHEEL": "Wheel-Version: 1.0\nGenerator: webtensor-e2e\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist_info}/top_level.txt": "webtensor\n",
+    }
+    record = []
+    wheel = pathlib.Path(out_dir) / f"{name}-{version}-py3-none-any.whl"
+
+    def digest(data):
+        return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
+        for arc, path in files:
+            data = path.read_bytes()
+            z.writestr(arc, data)
+            record.append(f"{arc},{digest(data)},{len(data)}")
+        for arc, text in extra.items():
+            data = text.encode()
+            z.writestr(arc, data)
+            record.append(f"{arc},{digest(data)},{len(data)}")
+        record.append(f"{dist_info}/RECORD,,")
+        z.writestr(f"{dist_info}/RECORD", "\n".join(record) + "\n")
+    return wheel
+
+
 def build_webtensor(out_dir):
     """Rebuilds webtensor-*.whl when the sources changed since the last build; returns True if built."""
     stamp = os.path.join(out_dir, ".webtensor-source")
@@ -44,14 +95,10 @@ def build_webtensor(out_dir):
     if current and os.path.isfile(stamp) and open(stamp).read().strip() == digest:
         return False
     with tempfile.TemporaryDirectory(prefix="webtensor-wheel-") as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "--quiet", "--wheel-dir", tmp],
-                       check=True)
-        built = [f for f in os.listdir(tmp) if f.startswith("webtensor-") and f.endswith(".whl")]
-        if len(built) != 1:
-            raise RuntimeError(f"pip wheel produced {built}, expected one webtensor wheel")
+        built = build_wheel(tmp)
         for old in current:
             os.unlink(os.path.join(out_dir, old))
-        shutil.move(os.path.join(tmp, built[0]), os.path.join(out_dir, built[0]))
+        shutil.move(str(built), os.path.join(out_dir, built.name))
     with open(stamp, "w") as f:
         f.write(digest + "\n")
     return True

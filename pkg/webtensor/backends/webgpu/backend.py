@@ -157,10 +157,9 @@ class WebGPUBackend(Backend):
 
     def _recover(self, error):
         """Replaces a lost device; returns the error to raise for the operation that found out."""
-        from .adapter import NativeAdapter
         self.generation += 1
         self._reset_state()
-        replacement = NativeAdapter.request()
+        replacement = type(self.adapter).request()  # the same kind: wgpu-py natively, navigator.gpu in a page
         if replacement is not None:
             self.adapter = replacement
         lines = [line.strip() for line in str(error).splitlines() if line.strip()]
