@@ -19,8 +19,9 @@ $(STAMP): pyproject.toml
 # The Vulkan loader wants a runtime dir; headless CI machines may not set one.
 export XDG_RUNTIME_DIR ?= /tmp
 
-test: setup e2e-setup
-	$(PY) -m pytest tests
+# Unit tests on every backend available, then the browser tests in headless Chromium.
+test: setup e2e-setup assets web-build
+	$(PY) -m pytest tests e2e
 
 # What the browser (e2e) tests need: Debian's chromium (`playwright install` cannot download
 # browsers here) and the playwright Python package, which drives /usr/bin/chromium.
@@ -38,10 +39,12 @@ assets: setup
 	$(PY) web/tools/pyodide_assets.py --cache $(CACHE)
 	$(PY) web/tools/wheelhouse.py --cache $(CACHE)
 
-# `npm ci` runs again only when web/package-lock.json changes.
+# `npm install` runs again only when web/package-lock.json changes. (Not `npm ci`: npm 11 here writes
+# locks without other platforms' optional packages, e.g. rollup's, and `npm ci` then refuses them;
+# `npm install` follows the same lock and leaves it unchanged.)
 web-build:
 	@if [ -f web/package.json ]; then \
-		cd web && { [ node_modules/.ci-stamp -nt package-lock.json ] || { npm ci --no-audit --no-fund && touch node_modules/.ci-stamp; }; } && npm run build; \
+		cd web && { [ node_modules/.ci-stamp -nt package-lock.json ] || { npm install --no-audit --no-fund && touch node_modules/.ci-stamp; }; } && npm run build; \
 	else echo "web/package.json not found: no front end to build"; fi
 
 # Example notebooks are copied into $(NOTEBOOK_DIR) only when absent: a user's file is never overwritten.
