@@ -21,7 +21,8 @@ export XDG_RUNTIME_DIR ?= /tmp
 
 # Unit tests on every backend available, then the browser tests in headless Chromium.
 test: setup e2e-setup assets web-build
-	$(PY) -m pytest tests e2e
+	$(PY) -m pytest tests
+	$(PY) -m pytest e2e
 
 # What the browser (e2e) tests need: Debian's chromium (`playwright install` cannot download
 # browsers here) and the playwright Python package, which drives /usr/bin/chromium.
