@@ -44,7 +44,7 @@ def _check_index_rows(indices, shape, op):
 
 def _gather_kernel(params, indices, axis, batch_dims):
     _check_indices(indices, params.shape[axis], "GatherV2")
-    idx = indices
+    idx = indices.astype(np.intp, copy=False)  # numpy indexes with intp: int32 under wasm32 (Pyodide)
     if batch_dims == 0:
         return np.take(params, idx, axis=axis)
     # batched: loop over the flattened batch (params and indices share leading batch dims)
@@ -74,6 +74,7 @@ def _gather_grad(op, dy):
 
 
 def _gather_grad_kernel(dy, indices, like, axis, batch_dims):
+    indices = indices.astype(np.intp, copy=False)
     out = np.zeros(like.shape, dtype=dy.dtype)
     if batch_dims == 0:
         moved = np.moveaxis(out, axis, 0)
@@ -114,7 +115,7 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
 
 def _gather_nd_kernel(params, indices):
     _check_index_rows(indices, params.shape, "GatherNd")
-    return params[tuple(np.moveaxis(indices, -1, 0))]
+    return params[tuple(np.moveaxis(indices.astype(np.intp, copy=False), -1, 0))]
 
 
 def _gather_nd_infer(inputs, params):
@@ -132,7 +133,7 @@ def _gather_nd_infer(inputs, params):
 def _scatter_nd_kernel(indices, updates, shape):
     out = np.zeros(shape, dtype=updates.dtype)
     _check_index_rows(indices, shape, "ScatterNd")
-    np.add.at(out, tuple(np.moveaxis(indices, -1, 0)), updates)
+    np.add.at(out, tuple(np.moveaxis(indices.astype(np.intp, copy=False), -1, 0)), updates)
     return out
 
 
@@ -258,7 +259,7 @@ def _segment_kernel(data, segment_ids, num_segments):
             f"{int(segment_ids.reshape(-1)[k])} is out of range [0, {num_segments}) [Op:UnsortedSegmentSum]")
     out = np.zeros((num_segments,) + data.shape[segment_ids.ndim:], dtype=data.dtype)
     keep = segment_ids >= 0
-    np.add.at(out, segment_ids[keep], data[keep])
+    np.add.at(out, segment_ids[keep].astype(np.intp, copy=False), data[keep])
     return out
 
 
