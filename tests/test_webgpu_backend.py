@@ -151,7 +151,7 @@ def test_pipelines_are_shared_across_shapes(gpu):
     with tf.device("/GPU:0"):
         for shape in [(3,), (5, 7), (2, 3, 4)]:
             x = tf.constant(np.ones(shape, np.float32))
-            np.testing.assert_array_equal(tf.tanh(x).numpy(), np.tanh(np.ones(shape, np.float32)))
+            np.testing.assert_allclose(tf.tanh(x).numpy(), np.tanh(np.ones(shape, np.float32)), rtol=1e-6)
     keys = [k for k in gpu.adapter._pipelines if k[:2] == ("unary", "tanh")]
     assert len(keys) == 1
 
@@ -182,6 +182,7 @@ def test_custom_gradient_stays_on_the_gpu():
     np.testing.assert_array_equal(g.numpy(), [0.5, 0.5])
 
 
+@pytest.mark.skipif(__import__("sys").platform == "emscripten", reason="no subprocesses in the browser")
 def test_the_basics_guide_runs_with_webgpu_as_the_default_backend():
     """The seed guide's tests, in a fresh process whose default backend is WebGPU."""
     import os
