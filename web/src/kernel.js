@@ -3,19 +3,31 @@
 //
 //   const kernel = new Kernel();
 //   await kernel.ready;                       // {timings, versions}
-//   const r = await kernel.run("print(1)", {onStream: (name, text) => ...});
-//   // r: {ok, value, error: {ename, evalue, traceback} | null, ms}
+//   const r = await kernel.run("print(1)", {
+//     onStream: (name, text) => ...,
+//     onDisplay: (data, {display_id, update}) => ...,  // data: a mime bundle {"text/plain", "image/png"...}
+//   });
+//   // r: {ok, value, data (the last expression's mime bundle) | null, error: {ename, evalue, traceback}
+//   //     | null, ms}
+//
+// Displays: display() in a cell, matplotlib figures (image/png, after the cell or at plt.show()), and
+// Keras progress bars (application/vnd.webtensor.progress+json with a text/plain line; one display_id
+// per epoch, later messages carry update: true and replace it). A display that arrives when no cell
+// of this page is waiting for it (a background task) goes to the constructor's onDisplay.
+// After restart(), cells still running or waiting resolve with ok: false and ename "KernelRestarted".
 
 export class Kernel {
-  constructor({ pyodideUrl = "/pyodide/", wheelsUrl = "/wheels/", packages = [], onStatus = () => {} } = {}) {
+  constructor({ pyodideUrl = "/pyodide/", wheelsUrl = "/wheels/", packages = [], onStatus = () => {},
+                onDisplay = () => {} } = {}) {
     this.options = { pyodideUrl, wheelsUrl, packages };
     this.onStatus = onStatus;
+    this.onDisplay = onDisplay;
     this._start();
   }
 
   _start() {
     this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-    this.pending = new Map(); // id -> {resolve, onStream}
+    this.pending = new Map(); // id -> {resolve, onStream, onDisplay}
     this.nextId = 1;
     // Interrupts (KeyboardInterrupt in the running cell) need SharedArrayBuffer: cross-origin isolation.
     this.interruptBuffer = globalThis.crossOriginIsolated ? new Uint8Array(new SharedArrayBuffer(1)) : null;
@@ -42,6 +54,11 @@ export class Kernel {
 
   _onMessage(msg) {
     const cell = this.pending.get(msg.id);
+    if (msg.type === "display") {
+      const show = cell ? cell.onDisplay : this.onDisplay;
+      show(msg.data, { display_id: msg.display_id ?? null, update: !!msg.update });
+      return;
+    }
     if (!cell) return;
     if (msg.type === "stream") {
       cell.onStream(msg.name, msg.text);
@@ -53,10 +70,10 @@ export class Kernel {
   }
 
   // Runs Python source in the kernel's namespace; resolves when the cell ends.
-  run(code, { onStream = () => {} } = {}) {
+  run(code, { onStream = () => {}, onDisplay = () => {} } = {}) {
     const id = this.nextId++;
     return new Promise((resolve) => {
-      this.pending.set(id, { resolve, onStream });
+      this.pending.set(id, { resolve, onStream, onDisplay });
       if (this.interruptBuffer) this.interruptBuffer[0] = 0;
       this.worker.postMessage({ type: "run", id, code });
     });
@@ -73,7 +90,10 @@ export class Kernel {
   restart() {
     this.worker.terminate();
     for (const cell of this.pending.values()) {
-      cell.resolve({ ok: false, value: null, error: { ename: "KernelRestarted", evalue: "the kernel was restarted", traceback: "" }, ms: 0 });
+      cell.resolve({
+        ok: false, value: null, data: null, ms: 0,
+        error: { ename: "KernelRestarted", evalue: "the kernel was restarted before this cell finished", traceback: "" },
+      });
     }
     this._start();
     return this.ready;

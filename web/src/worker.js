@@ -6,14 +6,20 @@
 // Messages out: {type: "status", text}                      while loading
 //               {type: "ready", timings, versions}          once (or {type: "failed", error})
 //               {type: "stream", id, name, text}            stdout/stderr while a cell runs
-//               {type: "result", id, ok, value, error, ms}  when it ends (value: repr of the last
-//                                                           expression, or null)
+//               {type: "display", id, data, display_id, update}
+//                                                           a mime bundle the cell shows (display(),
+//                                                           figures, Keras progress bars); update:
+//                                                           replaces the outputs under display_id
+//               {type: "result", id, ok, value, data, error, ms}
+//                                                           when it ends (value: repr of the last
+//                                                           expression, data: its mime bundle, or null)
 // Cells run under runPythonAsync, so JSPI's run_sync (synchronous GPU readbacks) works inside them.
 
 import "./webgpu_bridge.js";
 
 let pyodide = null;
-let kernel = null; // the Python-side helper (a dict of functions, see KERNEL_PY)
+let kernel = null; // the Python side: webtensor.notebook.kernel (see KERNEL_PY)
+let kernelNs = null; // the namespace the worker's own snippets run in (holds `kernel`)
 let queue = Promise.resolve();
 
 const post = (msg) => self.postMessage(msg);
@@ -31,38 +37,22 @@ function streamTo(name, current) {
   };
 }
 
+// Loads the kernel's Python side (webtensor/notebook/kernel.py, see there) from the installed wheel
+// by file, so that starting the kernel does not import all of webtensor.
 const KERNEL_PY = `
-import sys, traceback, types
+import importlib.metadata, importlib.util, sys
 
-def _setup():
-    for s in (sys.stdout, sys.stderr):
-        try:
-            s.reconfigure(line_buffering=True)
-        except Exception:
-            pass
-
-_setup()
-user_ns = {"__name__": "__main__", "__builtins__": __builtins__}
-
-def _format_error(e):
-    tb = e.__traceback__
-    # Drop the kernel's and pyodide's own frames: start at the first frame of the cell.
-    while tb is not None and not tb.tb_frame.f_code.co_filename.startswith("<cell"):
-        tb = tb.tb_next
-    lines = traceback.format_exception(type(e), e, tb)
-    return {"ename": type(e).__name__, "evalue": str(e), "traceback": "".join(lines)}
-
-async def run_cell(code, filename):
-    from pyodide.code import eval_code_async
+for _s in (sys.stdout, sys.stderr):
     try:
-        value = await eval_code_async(code, globals=user_ns, filename=filename)
-        out = None if value is None else repr(value)
-        return {"ok": True, "value": out, "error": None}
-    except BaseException as e:
-        return {"ok": False, "value": None, "error": _format_error(e)}
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _s.reconfigure(line_buffering=True)
+    except Exception:
+        pass
+_path = importlib.metadata.distribution("webtensor").locate_file("webtensor/notebook/kernel.py")
+_spec = importlib.util.spec_from_file_location("webtensor.notebook.kernel", _path)
+kernel = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = kernel
+_spec.loader.exec_module(kernel)
+kernel
 `;
 
 async function init(msg) {
@@ -105,8 +95,11 @@ async function init(msg) {
   timings.webtensor = performance.now() - t2;
 
   const ns = pyodide.globals.get("dict")();
-  pyodide.runPython(KERNEL_PY, { globals: ns, filename: "<webtensor-kernel>" });
-  kernel = ns;
+  kernel = pyodide.runPython(KERNEL_PY, { globals: ns, filename: "<webtensor-kernel>" });
+  kernelNs = ns;
+  const send = (text) => post({ type: "display", id: current.id, ...JSON.parse(text) });
+  kernel.configure.callKwargs({ send, wheels_url: wheelsUrl, wheels });
+  kernel.install_hooks();
   timings.total = performance.now() - t0;
   const versions = {
     pyodide: pyodide.version,
@@ -140,21 +133,39 @@ async function listWheels(wheelsUrl) {
 
 let cellCount = 0;
 
+// Loads the Pyodide packages a cell imports (matplotlib and its dependencies, from the local lock
+// and wheels) before it runs; a package that cannot be loaded is reported on the cell's stderr.
+async function loadImports(code, id) {
+  const errors = [];
+  try {
+    await pyodide.loadPackagesFromImports(kernel.transform_magics(code), {
+      messageCallback: (m) => status(m),
+      errorCallback: (m) => errors.push(m),
+    });
+  } catch (e) {
+    errors.push(String(e && e.message ? e.message : e));
+  }
+  if (errors.length) post({ type: "stream", id, name: "stderr", text: errors.join("\n") + "\n" });
+}
+
 async function run(msg) {
   const current = self.__webtensorCurrent;
   current.id = msg.id;
   const t0 = performance.now();
   let reply;
   try {
-    kernel.set("_code", msg.code);
-    kernel.set("_filename", `<cell-${++cellCount}>`);
-    const res = await pyodide.runPythonAsync("await run_cell(_code, _filename)", { globals: kernel });
+    await loadImports(msg.code, msg.id);
+    kernelNs.set("_code", msg.code);
+    kernelNs.set("_filename", `<cell-${++cellCount}>`);
+    // Through runPythonAsync (not a call of the coroutine from JS): JSPI's run_sync needs it.
+    const res = await pyodide.runPythonAsync("await kernel.run_cell(_code, _filename)", { globals: kernelNs });
     reply = res.toJs({ dict_converter: Object.fromEntries });
     res.destroy();
     reply.value = reply.value ?? null; // Python None arrives as undefined
+    reply.data = reply.data ?? null;
     reply.error = reply.error ?? null;
   } catch (e) {
-    reply = { ok: false, value: null, error: { ename: "KernelError", evalue: String(e), traceback: String(e.stack || e) } };
+    reply = { ok: false, value: null, data: null, error: { ename: "KernelError", evalue: String(e), traceback: String(e.stack || e) } };
   }
   post({ type: "result", id: msg.id, ...reply, ms: performance.now() - t0 });
   current.id = null;
@@ -166,7 +177,7 @@ self.onmessage = (event) => {
     queue = queue.then(() => init(msg)).catch((e) => post({ type: "failed", error: String(e && e.stack ? e.stack : e) }));
   } else if (msg.type === "run") {
     queue = queue.then(() => (kernel ? run(msg) : post({
-      type: "result", id: msg.id, ok: false, value: null,
+      type: "result", id: msg.id, ok: false, value: null, data: null,
       error: { ename: "KernelError", evalue: "the kernel failed to start", traceback: "" }, ms: 0,
     })));
   }
