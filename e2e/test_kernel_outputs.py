@@ -1,0 +1,136 @@
+"""Rich outputs of the Pyodide kernel in headless Chromium: display() mime bundles, matplotlib figures
+as PNG displays, Keras progress bars as display updates, top-level await, %pip from the wheelhouse,
+and restart. Drives window.webtensorKernel on the runner page, collecting the cell's displays."""
+import base64
+
+import pytest
+
+from browser_support import missing
+
+_reason = missing()
+if _reason:
+    pytest.skip(_reason, allow_module_level=True)
+
+PROGRESS = "application/vnd.webtensor.progress+json"
+
+
+def run(runner, code):
+    """Runs a cell; returns its result with 'streams' and 'displays' ([{data, display_id, update}])."""
+    runner.page.set_default_timeout(300_000)
+    return runner.page.evaluate(
+        """async (code) => {
+            const streams = [], displays = [];
+            const r = await window.webtensorKernel.run(code, {
+                onStream: (n, t) => streams.push([n, t]),
+                onDisplay: (data, meta) => displays.push({data, ...meta}),
+            });
+            return {...r, streams, displays};
+        }""", code)
+
+
+def ok(r):
+    assert r["ok"], f"{r['error']['traceback']}\n{r['streams']}"
+    return r
+
+
+def test_display_of_repr_html(runner):
+    r = ok(run(runner, """
+class Card:
+    def _repr_html_(self):
+        return "<b>card</b>"
+    def __repr__(self):
+        return "Card()"
+print("before")
+display(Card())
+h = display("one", display_id=True)
+h.update("two")
+Card()
+"""))
+    assert [d["data"] for d in r["displays"][:1]] == [{"text/html": "<b>card</b>", "text/plain": "Card()"}]
+    one, two = r["displays"][1:]
+    assert one["data"] == {"text/plain": "'one'"} and not one["update"]
+    assert two["data"] == {"text/plain": "'two'"} and two["update"] and two["display_id"] == one["display_id"]
+    assert r["value"] == "Card()" and r["data"] == {"text/html": "<b>card</b>", "text/plain": "Card()"}
+    assert r["streams"] == [["stdout", "before\n"]]
+    r = ok(run(runner, "from IPython.display import HTML, display as d\nd(HTML('<i>x</i>'))\nNone"))
+    assert r["displays"][0]["data"]["text/html"] == "<i>x</i>" and r["value"] is None and r["data"] is None
+
+
+def test_matplotlib_plot_is_a_png_display(runner, artifacts):
+    r = ok(run(runner, """
+import matplotlib.pyplot as plt
+import matplotlib
+plt.plot([1, 2, 3], [1, 4, 9])
+plt.title("squares")
+print(matplotlib.get_backend())
+"""))
+    assert "".join(t for n, t in r["streams"] if n == "stdout").strip().lower() == "agg"
+    pngs = [d for d in r["displays"] if "image/png" in d["data"]]
+    assert len(pngs) == 1, r["displays"]
+    raw = base64.b64decode(pngs[0]["data"]["image/png"])
+    assert raw.startswith(b"\x89PNG\r\n\x1a\n") and len(raw) > 2000
+    (artifacts / "kernel_plot.png").write_bytes(raw)
+    # plt.show() sends at once; the figure is then closed, so the cell's end sends nothing more.
+    r = ok(run(runner, "plt.plot([0, 1])\nplt.show()\nprint('after show')\nlen(plt.get_fignums())"))
+    assert len(r["displays"]) == 1 and r["value"] == "0"
+
+
+def test_keras_fit_progress_updates_one_display_per_epoch(runner):
+    r = ok(run(runner, """
+import numpy as np
+import webtensor as tf
+model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse")
+x = np.linspace(-1, 1, 64, dtype="float32").reshape(-1, 1)
+h = model.fit(x, 3 * x, epochs=2, batch_size=16, verbose=1)
+len(h.history["loss"])
+"""))
+    assert r["value"] == "2"
+    progress = [d for d in r["displays"] if PROGRESS in d["data"]]
+    ids = list(dict.fromkeys(d["display_id"] for d in progress))
+    assert len(ids) == 2, progress
+    for display_id, epoch in zip(ids, (1, 2)):
+        mine = [d for d in progress if d["display_id"] == display_id]
+        assert [d["update"] for d in mine] == [False] + [True] * (len(mine) - 1)
+        last = mine[-1]["data"]
+        msg = last[PROGRESS]
+        assert (msg["epoch"], msg["epochs"], msg["step"], msg["steps"], msg["done"]) == (epoch, 2, 4, 4, True)
+        assert "loss" in msg["metrics"] and last["text/plain"].startswith("4/4 ")
+    assert "Epoch 1/2" in "".join(t for n, t in r["streams"] if n == "stdout")
+
+
+def test_top_level_await(runner):
+    r = ok(run(runner, "import asyncio\nawait asyncio.sleep(0.01)\nasync def f():\n    return 41\n(await f()) + 1"))
+    assert r["value"] == "42"
+
+
+def test_pip_install_from_the_wheelhouse(runner):
+    r = ok(run(runner, "%pip install iniconfig\nimport iniconfig\nprint(iniconfig.__name__)"))
+    out = "".join(t for n, t in r["streams"] if n == "stdout")
+    assert "Successfully installed iniconfig-" in out and out.strip().endswith("iniconfig"), out
+    r = ok(run(runner, "!pip install iniconfig"))
+    assert "already satisfied" in "".join(t for n, t in r["streams"])
+
+
+def test_pip_install_unknown_package_offline_says_so(runner):
+    r = run(runner, "%pip install surely-not-a-package-webtensor-e2e")
+    assert not r["ok"] and r["error"]["ename"] == "RuntimeError", r
+    assert "wheelhouse" in r["error"]["evalue"] and "offline" in r["error"]["evalue"]
+
+
+def test_restart_rejects_pending_cells(runner):
+    r = runner.page.evaluate(
+        """async () => {
+            const k = window.webtensorKernel;
+            const running = k.run("import time\\nwhile True:\\n    time.sleep(0.01)");
+            const waiting = k.run("1");
+            await new Promise((res) => setTimeout(res, 200));
+            const ready = k.restart();
+            const results = [await running, await waiting];
+            await ready;
+            const after = await k.run("2 + 2");
+            return {results, after};
+        }""")
+    for res in r["results"]:
+        assert not res["ok"] and res["error"]["ename"] == "KernelRestarted"
+    assert r["after"]["ok"] and r["after"]["value"] == "4"
