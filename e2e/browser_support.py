@@ -54,6 +54,8 @@ class Runner:
         self.context = context
         self.page = page
         self.url = url
+        # The development runner lives at /?runner (the page at / is the notebook).
+        self.page_url = url.rstrip("/") + "/?runner"
         self.requests = []
         self.console = []
         context.on("request", lambda r: self.requests.append(r.url))
@@ -63,7 +65,7 @@ class Runner:
     def load(self):
         """Opens the page, waits for the kernel, runs a first cell; returns seconds to its result."""
         t0 = time.perf_counter()
-        self.page.goto(self.url)
+        self.page.goto(self.page_url)
         self.wait_ready()
         result = self.run("1 + 1")
         assert result["ok"] and result["value"] == "2", result

@@ -1,52 +1,6 @@
-// Development harness for the runtime (the notebook UI replaces it): a textarea, a Run button and an
-// output area. The e2e tests drive it, and also use `window.webtensorKernel` directly.
-import { Kernel } from "./kernel.js";
+// Entry point: the notebook page, or the development runner at /?runner (used by the runtime's
+// e2e tests). Each loads only its own modules.
+import "./styles.css";
 
-const $ = (id) => document.getElementById(id);
-const statusEl = $("status");
-const output = $("output");
-const runButton = $("run");
-
-function append(text, cls) {
-  const span = document.createElement("span");
-  span.className = cls;
-  span.textContent = text;
-  output.appendChild(span);
-}
-
-const kernel = new Kernel({ onStatus: (text) => (statusEl.textContent = text) });
-window.webtensorKernel = kernel;
-
-kernel.ready.then(
-  (info) => {
-    const t = info.timings;
-    statusEl.textContent = `ready: Pyodide ${info.versions.pyodide}, ${info.versions.webtensorWheel}, ` +
-      `WebGPU ${info.versions.webgpu ? "available" : "unavailable"} (${(t.sinceStart / 1000).toFixed(1)} s)`;
-    document.body.dataset.kernel = "ready";
-    runButton.disabled = false;
-  },
-  (err) => {
-    statusEl.textContent = "kernel failed to start";
-    append(String(err.message || err), "stderr");
-    document.body.dataset.kernel = "failed";
-  },
-);
-
-async function runCell() {
-  runButton.disabled = true;
-  output.textContent = "";
-  document.body.dataset.cell = "running";
-  const result = await kernel.run($("code").value, { onStream: (name, text) => append(text, name) });
-  if (result.ok && result.value !== null) append(result.value + "\n", "result");
-  if (!result.ok) append(result.error.traceback || `${result.error.ename}: ${result.error.evalue}`, "error");
-  document.body.dataset.cell = result.ok ? "ok" : "error";
-  runButton.disabled = false;
-}
-
-runButton.addEventListener("click", runCell);
-$("code").addEventListener("keydown", (e) => {
-  if (e.key === "Enter" && (e.shiftKey || e.ctrlKey) && !runButton.disabled) {
-    e.preventDefault();
-    runCell();
-  }
-});
+if (new URLSearchParams(location.search).has("runner")) import("./ui/runner.js").then((m) => m.startRunner());
+else import("./ui/page.js").then((m) => m.startNotebook());
