@@ -211,6 +211,110 @@ def test_matmul_skinny_int_and_empty():
     close(on_gpu(tf.matmul, normal(4, 0), normal(0, 5)), np.zeros((4, 5)))
 
 
+def _backend():
+    return tf.config._backends.get("webgpu")
+
+
+def _ran_texture_kernel(fn):
+    """Runs fn() and says whether it encoded a matmul_texture dispatch (counted through the adapter)."""
+    adapter = _backend().adapter
+    seen = []
+    original = adapter.dispatch
+
+    def spy(pipeline, buffers, words, grid):
+        seen.append(pipeline is adapter._pipelines.get(("matmul_texture", 16)))
+        return original(pipeline, buffers, words, grid)
+
+    adapter.dispatch = spy
+    try:
+        fn()
+    finally:
+        del adapter.dispatch
+    return any(seen)
+
+
+@pytest.mark.parametrize("ta, tb", [(False, False), (True, False), (False, True), (True, True)])
+def test_matmul_through_textures_odd_sizes(monkeypatch, ta, tb):
+    """Software adapters pack A^T and B into rgba32float textures for products of 128 and more."""
+    if not _backend().adapter.is_software:
+        monkeypatch.setenv("WEBTENSOR_WEBGPU_MATMUL", "texture")
+    a = normal(200, 131) if ta else normal(131, 200)
+    b = normal(157, 200) if tb else normal(200, 157)
+    want = (a.T if ta else a).astype(np.float64) @ (b.T if tb else b)
+    got = []
+    assert _ran_texture_kernel(lambda: got.append(
+        on_gpu(lambda x, y: tf.matmul(x, y, transpose_a=ta, transpose_b=tb), a, b)))
+    close(got[0], want, rtol=1e-3, atol=1e-3)
+
+
+def test_matmul_texture_path_batched_small_and_repeated(monkeypatch):
+    monkeypatch.setenv("WEBTENSOR_WEBGPU_MATMUL", "texture")
+    cases = [(normal(2, 1, 70, 33), normal(3, 33, 81), False, False),   # broadcast batch axes
+             (normal(5, 40, 17), normal(17, 24), False, False),          # a matrix against a batch
+             (normal(4, 3, 5), normal(4, 6, 5), False, True),            # tiny, transposed
+             (normal(17, 1), normal(1, 19), False, False),               # K = 1
+             (normal(33, 20), normal(33, 20), True, False)]
+    for _ in range(2):  # the second round reuses pooled textures
+        for a, b, ta, tb in cases:
+            want = np.matmul(np.swapaxes(a, -1, -2) if ta else a, np.swapaxes(b, -1, -2) if tb else b)
+            got = on_gpu(lambda x, y: tf.matmul(x, y, transpose_a=ta, transpose_b=tb), a, b)
+            close(got, want.astype(np.float64), rtol=1e-3, atol=1e-4)
+    # int32 products never go through (float) textures, and stay exact
+    ai = RNG.integers(-(1 << 12), 1 << 12, size=(40, 30)).astype(np.int32)
+    bi = RNG.integers(-(1 << 12), 1 << 12, size=(30, 20)).astype(np.int32)
+    close(on_gpu(tf.matmul, ai, bi), ai @ bi)
+
+
+def test_matmul_texture_chain_in_one_submit(monkeypatch):
+    """Products queued back to back reuse the same pooled textures; each reads its own operands."""
+    monkeypatch.setenv("WEBTENSOR_WEBGPU_MATMUL", "texture")
+    xs = [normal(48, 48) / 7 for _ in range(4)]
+    with tf.device("/GPU:0"):
+        y = tf.constant(xs[0])
+        for x in xs[1:]:
+            y = tf.matmul(y, tf.constant(x))
+        got = y.numpy()
+    want = xs[0].astype(np.float64)
+    for x in xs[1:]:
+        want = want @ x
+    close(got, want, rtol=1e-3, atol=1e-5)
+
+
+def test_conv2d_through_textures(monkeypatch):
+    """The convolutions' implicit-im2col loaders pack into textures too."""
+    monkeypatch.setenv("WEBTENSOR_WEBGPU_MATMUL", "texture")
+    for case in [((2, 10, 9, 3), (3, 2, 3, 17), (2, 3), "SAME", 1), ((1, 12, 12, 2), (3, 3, 2, 18), 1, "SAME", 2)]:
+        test_conv2d_and_backprops(*case)
+
+
+def test_texture_pool_reuses_and_evicts(monkeypatch):
+    from webtensor.backends.webgpu import adapter as adapter_mod
+    made, dropped = [], []
+
+    class Tex:
+        def __init__(self, w, h):
+            self.width, self.height = w, h
+
+    pool = adapter_mod.TexturePool(lambda w, h: made.append(Tex(w, h)) or made[-1], dropped.append)
+    t1 = pool.acquire(4, 8)
+    pool.release(t1)
+    assert pool.acquire(4, 8) is t1 and len(made) == 1
+    monkeypatch.setattr(adapter_mod, "TEXTURE_POOL_BYTES", 2 * 4 * 8 * 16)
+    t2, t3 = pool.acquire(4, 8), pool.acquire(4, 8)
+    for t in (t1, t2, t3):
+        pool.release(t)
+    assert dropped == [t1] and pool.bytes == 2 * 4 * 8 * 16
+
+
+def test_binding_kinds_parses_textures():
+    from webtensor.backends.webgpu.adapter import _binding_kinds
+    code = ("@group(0) @binding(0) var ta: texture_2d<f32>;\n"
+            "@group(0) @binding(1) var<storage, read> xb: array<f32>;\n"
+            "@group(0) @binding(2) var packed: texture_storage_2d<rgba32float, write>;\n"
+            "@group(0) @binding(3) var<uniform> params: Params;\n")
+    assert _binding_kinds(code) == {0: "texture", 1: "read", 2: "storage_texture", 3: "uniform"}
+
+
 @pytest.mark.parametrize("eq, shapes", [
     ("ij,jk->ik", [(17, 9), (9, 5)]),
     ("bij,bjk->bik", [(1, 3, 4), (5, 4, 2)]),

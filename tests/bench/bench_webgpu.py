@@ -184,6 +184,8 @@ def _fmt(v, digits=2):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and sizes")
+    parser.add_argument("--matmul", type=int, nargs="*", metavar="N",
+                        help="only the matmul table, at these sizes (all four when none are given)")
     args = parser.parse_args(argv)
     if "webgpu" not in tf.config.available_backends():
         print("webgpu: no adapter on this machine; skipping the WebGPU benchmark")
@@ -198,8 +200,11 @@ def main(argv=None):
           f"torch {torch.__version__ if torch else '–'} (1 thread)\n")
 
     print("| matmul | webgpu GFLOP/s | numpy GFLOP/s | torch GFLOP/s |\n|---|---:|---:|---:|")
-    for row in matmul_rows(backend, timer, [256, 512] if args.quick else [256, 512, 1024, 2048]):
-        print(f"| {row[0]} | {_fmt(row[1])} | {_fmt(row[2])} | {_fmt(row[3])} |")
+    sizes = args.matmul or ([256, 512] if args.quick else [256, 512, 1024, 2048])
+    for row in matmul_rows(backend, timer, sizes):
+        print(f"| {row[0]} | {_fmt(row[1])} | {_fmt(row[2])} | {_fmt(row[3])} |", flush=True)
+    if args.matmul is not None:
+        return 0
 
     print("\n| elementwise | webgpu GB/s | numpy GB/s | torch GB/s |\n|---|---:|---:|---:|")
     for row in elementwise_rows(backend, timer, [1 << 20, 1 << 22] if args.quick else [1 << 20, 1 << 22, 1 << 24]):

@@ -19,6 +19,7 @@ class Bridge {
     this.device = null;
     this.info = null;
     this.buffers = new Map(); // id -> GPUBuffer
+    this.textures = new Map(); // id -> GPUTextureView of a 2-D rgba32float texture (ids shared with buffers)
     this.pipelines = new Map(); // id -> {pipeline, layout}
     this.bindGroups = new Map(); // "pipe:ids" -> GPUBindGroup
     this.groupsOf = new Map(); // buffer id -> Set of bind group keys using it
@@ -72,6 +73,7 @@ class Bridge {
       maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
       maxBufferSize: device.limits.maxBufferSize,
       maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+      maxTextureDimension2D: device.limits.maxTextureDimension2D,
       hasF16: device.features.has("shader-f16"),
     };
     return this.info;
@@ -79,6 +81,7 @@ class Bridge {
 
   _forget() {
     this.buffers.clear();
+    this.textures.clear();
     this.pipelines.clear();
     this.bindGroups.clear();
     this.groupsOf.clear();
@@ -103,14 +106,37 @@ class Bridge {
   }
 
   destroyBuffer(id) {
+    this._forgetGroups(id);
+    const b = this.buffers.get(id);
+    this.buffers.delete(id);
+    if (b) b.destroy();
+  }
+
+  // A width x height rgba32float texture that compute passes write (as a storage texture) and read
+  // (textureLoad); only its view is kept. Returns its id.
+  createTexture(width, height) {
+    const texture = this.device.createTexture({
+      size: [width, height, 1],
+      format: "rgba32float",
+      usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_DST,
+    });
+    const id = this.nextId++;
+    this.textures.set(id, texture.createView());
+    return id;
+  }
+
+  // Drops a texture without destroying it (pending work may still use it; the browser frees it later).
+  forgetTexture(id) {
+    this._forgetGroups(id);
+    this.textures.delete(id);
+  }
+
+  _forgetGroups(id) {
     const keys = this.groupsOf.get(id);
     if (keys) {
       for (const k of keys) this.bindGroups.delete(k);
       this.groupsOf.delete(id);
     }
-    const b = this.buffers.get(id);
-    this.buffers.delete(id);
-    if (b) b.destroy();
   }
 
   // data: a PyProxy of a bytes-like object (viewed in place), or a typed array / ArrayBuffer.
@@ -141,14 +167,18 @@ class Bridge {
 
   // -- programs -----------------------------------------------------------------------------------
 
-  // kinds: the bindings in order, comma separated: "read", "read_write" or "uniform" (dynamic offset).
+  // kinds: the bindings in order, comma separated: "read", "read_write", "uniform" (dynamic offset),
+  // "texture" (texture_2d<f32>, unfilterable) or "storage_texture" (rgba32float, write-only).
   pipeline(code, kinds) {
     const access = { read: "read-only-storage", read_write: "storage" };
-    const entries = kinds.split(",").map((kind, binding) => ({
-      binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: kind === "uniform" ? { type: "uniform", hasDynamicOffset: true } : { type: access[kind] },
-    }));
+    const entries = kinds.split(",").map((kind, binding) => {
+      const entry = { binding, visibility: GPUShaderStage.COMPUTE };
+      if (kind === "texture") entry.texture = { sampleType: "unfilterable-float", viewDimension: "2d" };
+      else if (kind === "storage_texture") {
+        entry.storageTexture = { access: "write-only", format: "rgba32float", viewDimension: "2d" };
+      } else entry.buffer = kind === "uniform" ? { type: "uniform", hasDynamicOffset: true } : { type: access[kind] };
+      return entry;
+    });
     const layout = this.device.createBindGroupLayout({ entries });
     const module = this.device.createShaderModule({ code });
     const pipeline = this.device.createComputePipeline({
@@ -165,14 +195,17 @@ class Bridge {
     return id;
   }
 
-  // Encodes one dispatch into the open compute pass; buffer ids bind in order from 0, the uniform
-  // ring after them at this dispatch's slot.
+  // Encodes one dispatch into the open compute pass; buffer (or texture) ids bind in order from 0,
+  // the uniform ring after them at this dispatch's slot.
   dispatch(pipeId, slot, gx, gy, gz, ...ids) {
     const key = pipeId + ":" + ids.join(",");
     let group = this.bindGroups.get(key);
     const p = this.pipelines.get(pipeId);
     if (group === undefined) {
-      const entries = ids.map((id, binding) => ({ binding, resource: { buffer: this.buffers.get(id) } }));
+      const entries = ids.map((id, binding) => ({
+        binding,
+        resource: this.textures.has(id) ? this.textures.get(id) : { buffer: this.buffers.get(id) },
+      }));
       entries.push({ binding: ids.length, resource: { buffer: this.ring, offset: 0, size: UNIFORM_SLOT } });
       group = this.device.createBindGroup({ layout: p.layout, entries });
       if (this.bindGroups.size >= BIND_GROUP_CACHE) {

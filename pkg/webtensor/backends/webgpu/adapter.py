@@ -13,6 +13,55 @@ STORAGE, UNIFORM = "storage", "uniform"
 UNIFORM_WORDS = 64                 # u32 words of one dispatch's uniform block (programs.UNIFORM_WORDS)
 UNIFORM_SLOT = UNIFORM_WORDS * 4   # bytes; also WebGPU's minUniformBufferOffsetAlignment (256)
 RING_SLOTS = 256                   # dispatches per submit (the backend flushes at MAX_PENDING)
+TEXTURE_POOL_BYTES = 256 << 20     # free textures kept for reuse, in bytes (least recently freed go first)
+
+
+class TexturePool:
+    """Free 2-D rgba32float textures by (width, height), shared by both adapters.
+
+    Textures are only ever written by dispatches (never from the host), and dispatches run in the
+    order they are encoded, so a texture may be reused as soon as its last dispatch is encoded.
+    Evicted textures are dropped, not destroyed: a pending dispatch may still use them, and the
+    runtime frees them once nothing refers to them.
+    """
+
+    def __init__(self, create, forget):
+        self._create = create
+        self._forget = forget
+        self._free = {}     # (width, height) -> [textures], in insertion (= release) order
+        self.bytes = 0
+
+    def acquire(self, width, height):
+        free = self._free.get((width, height))
+        if free:
+            self.bytes -= width * height * 16
+            return free.pop()
+        return self._create(width, height)
+
+    def release(self, texture):
+        key = (texture.width, texture.height)
+        self._free.setdefault(key, []).append(texture)
+        self._free[key] = self._free.pop(key)  # most recently used size last
+        self.bytes += texture.width * texture.height * 16
+        while self.bytes > TEXTURE_POOL_BYTES:
+            oldest = next(iter(self._free))
+            dropped = self._free[oldest].pop(0)
+            if not self._free[oldest]:
+                del self._free[oldest]
+            self.bytes -= dropped.width * dropped.height * 16
+            self._forget(dropped)
+
+
+class Texture:
+    """A 2-D rgba32float texture and its view (bound as texture_2d<f32> or a write-only storage texture)."""
+
+    __slots__ = ("texture", "view", "width", "height", "__weakref__")
+
+    def __init__(self, texture, view, width, height):
+        self.texture = texture
+        self.view = view
+        self.width = width
+        self.height = height
 
 
 class NativeAdapter:
@@ -34,6 +83,8 @@ class NativeAdapter:
         self.max_buffer_size = int(limits["max-buffer-size"])
         self.max_workgroups = int(limits["max-compute-workgroups-per-dimension"])
         self.has_f16 = "shader-f16" in device.features
+        self.max_texture_size = int(limits.get("max-texture-dimension-2d", 8192))
+        self.textures = TexturePool(self._create_texture, self._forget)
         usage = wgpu.BufferUsage
         self._usage = {STORAGE: usage.STORAGE | usage.COPY_SRC | usage.COPY_DST,
                        UNIFORM: usage.UNIFORM | usage.COPY_DST}
@@ -62,7 +113,8 @@ class NativeAdapter:
         features = [f for f in ("shader-f16",) if f in adapter.features]
         limits = adapter.limits
         wanted = {k: limits[k] for k in ("max-storage-buffer-binding-size", "max-buffer-size",
-                                         "max-compute-workgroups-per-dimension") if k in limits}
+                                         "max-compute-workgroups-per-dimension", "max-texture-dimension-2d")
+                  if k in limits}
         device = adapter.request_device_sync(required_features=features, required_limits=wanted)
         return cls(adapter, device)
 
@@ -72,8 +124,30 @@ class NativeAdapter:
         return self.device.create_buffer(size=max(int(nbytes), 4), usage=self._usage[kind])
 
     def destroy_buffer(self, buffer):
-        self._bind_groups = {k: v for k, v in self._bind_groups.items() if buffer not in k[1:]}
+        self._forget(buffer)
         buffer.destroy()
+
+    def _forget(self, resource):
+        """Drops the cached bind groups that use a buffer or texture."""
+        self._bind_groups = {k: v for k, v in self._bind_groups.items() if resource not in k[1:]}
+
+    def _create_texture(self, width, height):
+        usage = self._wgpu.TextureUsage
+        texture = self.device.create_texture(
+            size=(int(width), int(height), 1), format="rgba32float", dimension="2d",
+            usage=usage.TEXTURE_BINDING | usage.STORAGE_BINDING | usage.COPY_DST)
+        return Texture(texture, texture.create_view(), int(width), int(height))
+
+    def acquire_texture(self, width, height):
+        """A width x height rgba32float texture (texels of 4 floats) that dispatches may write and read.
+
+        It comes from the pool when one of that size is free; `release_texture` gives it back.
+        """
+        return self.textures.acquire(int(width), int(height))
+
+    def release_texture(self, texture):
+        """Returns a texture to the pool once the dispatches that use it are encoded."""
+        self.textures.release(texture)
 
     def write(self, buffer, data, offset=0):
         """Queues a write of bytes-like data; it lands before any later submitted work."""
@@ -100,10 +174,16 @@ class NativeAdapter:
             usage = {"read": "read-only-storage", "read_write": "storage"}
             layout_entries = []
             for binding, kind in sorted(kinds.items()):
-                buffer = ({"type": "uniform", "has_dynamic_offset": True} if kind == "uniform"
-                          else {"type": usage[kind]})
-                layout_entries.append({"binding": binding, "visibility": self._wgpu.ShaderStage.COMPUTE,
-                                       "buffer": buffer})
+                entry = {"binding": binding, "visibility": self._wgpu.ShaderStage.COMPUTE}
+                if kind == "texture":
+                    entry["texture"] = {"sample_type": "unfilterable-float", "view_dimension": "2d"}
+                elif kind == "storage_texture":
+                    entry["storage_texture"] = {"access": "write-only", "format": "rgba32float",
+                                                "view_dimension": "2d"}
+                else:
+                    entry["buffer"] = ({"type": "uniform", "has_dynamic_offset": True} if kind == "uniform"
+                                       else {"type": usage[kind]})
+                layout_entries.append(entry)
             group_layout = self.device.create_bind_group_layout(entries=layout_entries)
             module = self.device.create_shader_module(code=code)
             pipeline = self.device.create_compute_pipeline(
@@ -115,16 +195,16 @@ class NativeAdapter:
     def dispatch(self, pipeline, buffers, uniform_words, grid):
         """Encodes one dispatch into the open compute pass.
 
-        `buffers` bind in order from 0; the uniform words bind after them, at this dispatch's slot of
-        the uniform ring. Bind groups are cached by (layout, buffers): the ring is the same object for
+        `buffers` (buffers, or Textures for texture bindings) bind in order from 0; the uniform words
+        bind after them, at this dispatch's slot of the uniform ring. Bind groups are cached by (layout, buffers): the ring is the same object for
         every dispatch, so a loop over the same tensors reuses its bind groups.
         """
         pipe, layout = pipeline
         key = (id(layout),) + tuple(buffers)
         bg = self._bind_groups.get(key)
         if bg is None:
-            entries = [{"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}}
-                       for i, b in enumerate(buffers)]
+            entries = [{"binding": i, "resource": b.view if type(b) is Texture else
+                        {"buffer": b, "offset": 0, "size": b.size}} for i, b in enumerate(buffers)]
             entries.append({"binding": len(buffers),
                             "resource": {"buffer": self._ring, "offset": 0, "size": UNIFORM_SLOT}})
             bg = self.device.create_bind_group(layout=layout, entries=entries)
@@ -160,11 +240,16 @@ class NativeAdapter:
 
 
 _BINDING = re.compile(r"@binding\((\d+)\)\s*var<\s*(uniform|storage)\s*(?:,\s*(read_write|read)\s*)?>")
+_TEXTURE = re.compile(r"@binding\((\d+)\)\s*var\s+\w+\s*:\s*(texture_2d<\s*f32\s*>|texture_storage_2d<)")
 
 
 def _binding_kinds(code):
-    """{binding: "uniform" | "read" | "read_write"} from a WGSL module's group-0 declarations."""
+    """{binding: "uniform" | "read" | "read_write" | "texture" | "storage_texture"} from a WGSL module's
+    group-0 declarations (textures: `texture_2d<f32>`, read with textureLoad; storage textures:
+    `texture_storage_2d<rgba32float, write>`)."""
     kinds = {}
     for binding, space, access in _BINDING.findall(code):
         kinds[int(binding)] = "uniform" if space == "uniform" else (access or "read")
+    for binding, kind in _TEXTURE.findall(code):
+        kinds[int(binding)] = "texture" if kind.startswith("texture_2d") else "storage_texture"
     return kinds

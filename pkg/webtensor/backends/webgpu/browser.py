@@ -14,7 +14,7 @@ import sys
 
 import numpy as np
 
-from .adapter import RING_SLOTS, STORAGE, UNIFORM, UNIFORM_WORDS, _binding_kinds
+from .adapter import RING_SLOTS, STORAGE, UNIFORM, UNIFORM_WORDS, TexturePool, _binding_kinds
 
 
 _F32_BITS = re.compile(r"bitcast<f32>\(\s*(0x[0-9a-fA-F]+)u\s*\)")
@@ -28,6 +28,21 @@ def _portable(code):
     if _F32_BITS.search(code) is None:
         return code
     return _OPAQUE + _F32_BITS.sub(r"bitcast<f32>(wt_bits_(\1u))", code)
+
+
+class JSTexture:
+    """A 2-D rgba32float GPUTexture held by the JS helper (with its view): its id there and its size
+    in texels. Ids share one space with buffers, so a dispatch passes either kind as a number."""
+
+    __slots__ = ("id", "width", "height")
+
+    def __init__(self, id, width, height):
+        self.id = id
+        self.width = width
+        self.height = height
+
+    def __repr__(self):
+        return f"JSTexture(id={self.id}, {self.width}x{self.height})"
 
 
 class JSBuffer:
@@ -65,6 +80,8 @@ class BrowserAdapter:
         self.max_buffer_size = int(info["maxBufferSize"])
         self.max_workgroups = int(info["maxComputeWorkgroupsPerDimension"])
         self.has_f16 = bool(info["hasF16"])
+        self.max_texture_size = int(info.get("maxTextureDimension2D", 0) or 0)
+        self.textures = TexturePool(self._create_texture, self._forget)
         self._pipelines = {}
         self._staging = np.zeros(RING_SLOTS * UNIFORM_WORDS, dtype=np.uint32)
         self._words = memoryview(self._staging)  # slice assignment through it is ~3x numpy's in Pyodide
@@ -119,6 +136,20 @@ class BrowserAdapter:
 
     def destroy_buffer(self, buffer):
         self._destroy(buffer.id)
+
+    def _create_texture(self, width, height):
+        return JSTexture(self._js.createTexture(int(width), int(height)), int(width), int(height))
+
+    def _forget(self, texture):
+        self._js.forgetTexture(texture.id)
+
+    def acquire_texture(self, width, height):
+        """A width x height rgba32float texture for dispatches to write and read (pooled by size)."""
+        return self.textures.acquire(int(width), int(height))
+
+    def release_texture(self, texture):
+        """Returns a texture to the pool once the dispatches that use it are encoded."""
+        self.textures.release(texture)
 
     def write(self, buffer, data, offset=0):
         """Queues a write of bytes-like data; it lands before any later submitted work."""

@@ -2,7 +2,10 @@
 
 matmul runs shaders/matmul.wgsl (64x64 workgroup tiles, 4x4 register blocks) on hardware adapters,
 shaders/matmul_blocked.wgsl (16x16 register blocks per invocation, no workgroup memory) on software
-adapters, where loads cost far more than arithmetic (tests/bench/LAVAPIPE.md), and for small and
+adapters, where loads cost far more than arithmetic (tests/bench/LAVAPIPE.md); there float32
+products of 128 and more on each side first pack A^T and B into rgba32float textures
+(shaders/matmul_pack.wgsl) and read them with textureLoad (shaders/matmul_texture.wgsl), which is
+several times cheaper per float than a storage-buffer load on lavapipe. For small and
 skinny shapes shaders/matmul_small.wgsl (one invocation per output). All take their operands
 through `load_a`/`load_b` functions filled in from a loader file, so the convolutions (conv.py)
 reuse the same kernels with implicit im2col loaders. einsum runs a general index-loop kernel.
@@ -16,14 +19,94 @@ SKINNY = 16   # M or N below this: one invocation per output instead of 64x64 ti
 ZERO = {"f32": "0.0", "f16": "0.0", "i32": "0", "u32": "0u"}
 BLOCK = 16       # software adapters: each invocation computes a BLOCK x BLOCK block of outputs
 BLOCK_WG = 64    # ... in workgroups of 64, so that small products still spread over the CPU's threads
+TEXTURE_MIN = 128  # software adapters: float32 products with M, N and K at least this read textures
+
+
+def _choice():
+    return os.environ.get("WEBTENSOR_WEBGPU_MATMUL", "")
 
 
 def _use_blocked(backend):
     """Software adapters get matmul_blocked; WEBTENSOR_WEBGPU_MATMUL=tiled|blocked overrides (benchmarks)."""
-    choice = os.environ.get("WEBTENSOR_WEBGPU_MATMUL", "")
+    choice = _choice()
     if choice in ("tiled", "blocked"):
         return choice == "blocked"
     return backend.adapter.is_software
+
+
+def _use_texture(backend, t, m, n, k, batch):
+    """Whether a product runs as pack-into-textures + matmul_texture (software adapters, float32,
+    M, N, K >= TEXTURE_MIN, within the adapter's texture size). WEBTENSOR_WEBGPU_MATMUL=texture
+    takes it for every float32 shape that fits (tests); =tiled|blocked never."""
+    adapter = backend.adapter
+    limit = getattr(adapter, "max_texture_size", 0)
+    if t != "f32" or not limit or not hasattr(adapter, "acquire_texture"):
+        return False
+    if batch * k > limit or 4 * -(-max(m, n) // BLOCK) > limit:
+        return False
+    choice = _choice()
+    if choice == "texture":
+        return True
+    if choice in ("tiled", "blocked"):
+        return False
+    return adapter.is_software and min(m, n, k) >= TEXTURE_MIN
+
+
+def texture_source(r=BLOCK, c=BLOCK, wg=BLOCK_WG):
+    """matmul_texture.wgsl with an r x c block unrolled (r and c multiples of 4)."""
+    setup, step, store = [], [], []
+    for x in range(r):
+        for q in range(c // 4):
+            setup.append(f"  var acc{x}_{q} = vec4<f32>();")
+    for p in range(r // 4):
+        step.append(f"    let a{p} = textureLoad(ta, vec2<u32>(xa + {p}u, y), 0);")
+    for q in range(c // 4):
+        step.append(f"    let b{q} = textureLoad(tb, vec2<u32>(xb + {q}u, y), 0);")
+    for x in range(r):
+        for q in range(c // 4):
+            step.append(f"    acc{x}_{q} = fma(vec4<f32>(a{x // 4}.{'xyzw'[x % 4]}), b{q}, acc{x}_{q});")
+    for x in range(r):
+        store.append(f"  if (i0 + {x}u < m) {{")
+        store.append(f"    let o{x} = base + (i0 + {x}u) * n + j0;")
+        for y in range(c):
+            store.append(f"    if (j0 + {y}u < n) {{ out[o{x} + {y}u] = acc{x}_{y // 4}[{y % 4}]; }}")
+        store.append("  }")
+    return shader("matmul_texture", 3, WG=wg, R=r, C=c,
+                  SETUP="\n".join(setup), STEP="\n".join(step), STORE="\n".join(store))
+
+
+_PACK = {"a": "    if (r < u(1u)) { v[c] = load_a(offs.x, r, k); }",
+         "b": "    if (r < u(2u)) { v[c] = load_b(offs.y, k, r); }"}
+
+
+def _texture_gemm(backend, name, a, b, out, m, n, k, batch, loader_words, loaders):
+    """Queues out = A @ B as two pack dispatches (A^T and B into rgba32float textures, through the
+    loaders) and one matmul_texture dispatch; the textures go back to the adapter's pool at once
+    (later dispatches that reuse them run after this one)."""
+    adapter = backend.adapter
+    blocks_m, blocks_n = -(-m // BLOCK), -(-n // BLOCK)
+    height = batch * k
+    textures = []
+    try:
+        for side, blocks in (("a", blocks_m), ("b", blocks_n)):
+            width = 4 * blocks  # BLOCK / 4 texels per block
+            tex = adapter.acquire_texture(width, height)
+            textures.append(tex)
+            texels = width * height
+            words = [m, n, k, width, texels, 0, 0] + list(loader_words)
+            backend.dispatch(("matmul_pack", name, side),
+                             lambda side=side: shader("matmul_pack", 3, LOADERS=loaders, T="f32", ZERO="0.0",
+                                                      PACK=_PACK[side]),
+                             [a, b, tex], words, texels)
+        per_batch = blocks_m * blocks_n
+        total = batch * per_batch
+        words = [m, n, k, blocks_n, per_batch, total, 0]
+        backend.dispatch(("matmul_texture", BLOCK), texture_source, textures + [out], words,
+                         -(-total // BLOCK_WG) * 256)
+    finally:
+        for tex in textures:
+            adapter.release_texture(tex)
+    return out
 
 
 def blocked_source(loaders, t, r=BLOCK, c=BLOCK, wg=BLOCK_WG):
@@ -78,6 +161,8 @@ def gemm(backend, name, t, a, b, out, m, n, k, batch, loader_words, loaders, a_r
         tiled = True
     if len(loader_words) > 55:
         raise Fallback(f"{name}: too many loader parameters")
+    if tiled and _use_texture(backend, t, m, n, k, batch):
+        return _texture_gemm(backend, name, a, b, out, m, n, k, batch, loader_words, loaders)
     if tiled and (t == "f16" or _use_blocked(backend)):
         blocks_n = -(-n // BLOCK)
         per_batch = -(-m // BLOCK) * blocks_n
