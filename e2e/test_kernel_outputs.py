@@ -75,6 +75,29 @@ print(matplotlib.get_backend())
     assert len(r["displays"]) == 1 and r["value"] == "0"
 
 
+def test_basics_guide_plot_of_tensors(runner):
+    """The basics guide's plot: tensors straight into plt.plot, a trailing `;` hides the legend's repr."""
+    r = ok(run(runner, """
+import matplotlib
+from matplotlib import pyplot as plt
+import webtensor as tf
+matplotlib.rcParams['figure.figsize'] = [9, 6]
+x = tf.linspace(-2, 2, 201)
+x = tf.cast(x, tf.float32)
+def f(x):
+    return x**2 + 2*x - 5
+y = f(x) + tf.random.normal(shape=[201])
+plt.plot(x.numpy(), y.numpy(), '.', label='Data')
+plt.plot(x, f(x), label='Ground truth')
+plt.legend();
+"""))
+    assert r["value"] is None and r["data"] is None
+    (png,) = [d["data"]["image/png"] for d in r["displays"]]
+    raw = base64.b64decode(png)
+    width, height = int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+    assert width > 700 and height > 450, (width, height)  # 9x6 inches at 100 dpi, cropped tight
+
+
 def test_keras_fit_progress_updates_one_display_per_epoch(runner):
     r = ok(run(runner, """
 import numpy as np
