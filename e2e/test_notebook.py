@@ -275,6 +275,7 @@ def test_jupyter_notebook_round_trip(nbpage, server, artifacts, tmp_path):
     assert out.locator("img.output-image").count() == 1
     assert "ValueError: bad" in out.locator(".output-traceback").inner_text()
     assert page.locator(f"{CELL} >> nth=1 >> .prompt").inner_text() == "[3]:"
+    assert page.locator(f"{CELL} >> nth=3 >> .rendered img").get_attribute("src").startswith("data:image/png;base64,")
     page.screenshot(path=str(artifacts / "notebook_roundtrip.png"), full_page=True)
     # Save writes back exactly what was read.
     page.evaluate("window.webtensorNotebook.changed()")

@@ -10,6 +10,16 @@ import { markdown } from "@codemirror/lang-markdown";
 import { renderOutput } from "./outputs.js";
 import { renderMarkdown } from "./sanitize.js";
 
+// `attachment:name` references in markdown become data URLs of the cell's attachments.
+function withAttachments(source, attachments) {
+  if (!attachments) return source;
+  return source.replace(/attachment:([^\s)"'<>]+)/g, (whole, name) => {
+    const bundle = attachments[decodeURIComponent(name)];
+    const mime = bundle && Object.keys(bundle).find((m) => m.startsWith("image/") && m !== "image/svg+xml");
+    return mime ? `data:${mime};base64,${String(bundle[mime]).replace(/\s/g, "")}` : whole;
+  });
+}
+
 export class CellView {
   // hooks: {onChange(view), onFocus(view), onRun(view, {advance}), onEscape(view)}
   constructor(cell, hooks) {
@@ -99,7 +109,7 @@ export class CellView {
     this.editorHost.hidden = showRendered;
     this.rendered.hidden = !showRendered;
     if (showRendered) {
-      this.rendered.innerHTML = c.source.trim() ? renderMarkdown(c.source) : "<p class=\"empty\">Empty markdown cell: double-click to edit</p>";
+      this.rendered.innerHTML = c.source.trim() ? renderMarkdown(withAttachments(c.source, c.attachments)) : "<p class=\"empty\">Empty markdown cell: double-click to edit</p>";
     }
     this.renderPrompt();
     this.renderOutputs();
