@@ -133,6 +133,11 @@ def test_pip_install_from_the_wheelhouse(runner):
     assert "Successfully installed iniconfig-" in out and out.strip().endswith("iniconfig"), out
     r = ok(run(runner, "!pip install iniconfig"))
     assert "already satisfied" in "".join(t for n, t in r["streams"])
+    # A wheel by its path on the server; the kernel module is the one the worker configured.
+    r = ok(run(runner, "from webtensor.notebook import kernel\n[w for w in kernel._state['wheels'] if w.startswith('pluggy-')][0]"))
+    wheel = r["value"].strip("'")
+    r = ok(run(runner, f"%pip install /wheels/{wheel}\nimport pluggy\npluggy.PluginManager.__name__"))
+    assert r["value"] == "'PluginManager'" and "Successfully installed pluggy-" in r["streams"][0][1]
 
 
 def test_pip_install_unknown_package_offline_says_so(runner):

@@ -20,6 +20,7 @@ import "./webgpu_bridge.js";
 let pyodide = null;
 let kernel = null; // the Python side: webtensor.notebook.kernel (see KERNEL_PY)
 let kernelNs = null; // the namespace the worker's own snippets run in (holds `kernel`)
+let pyodideBase = null; // where Pyodide's files and wheels are served
 let queue = Promise.resolve();
 
 const post = (msg) => self.postMessage(msg);
@@ -60,6 +61,7 @@ async function init(msg) {
   const timings = {};
   const origin = self.location.origin;
   const pyodideUrl = new URL(msg.pyodideUrl || "/pyodide/", origin).href;
+  pyodideBase = pyodideUrl;
   const wheelsUrl = new URL(msg.wheelsUrl || "/wheels/", origin).href;
   const current = { id: null };
   self.__webtensorCurrent = current;
@@ -133,15 +135,37 @@ async function listWheels(wheelsUrl) {
 
 let cellCount = 0;
 
-// Loads the Pyodide packages a cell imports (matplotlib and its dependencies, from the local lock
-// and wheels) before it runs; a package that cannot be loaded is reported on the cell's stderr.
+// Loads the Pyodide packages a cell imports (matplotlib and its dependencies) from the local lock
+// and wheels before it runs. Only packages whose wheel this server has are loaded (a HEAD request,
+// once per package): others are left to the import itself or to %pip. Failures go to the cell's stderr.
+const localWheel = new Map(); // package name -> Promise<bool>
+let importToPackage = null;
+
 async function loadImports(code, id) {
   const errors = [];
   try {
-    await pyodide.loadPackagesFromImports(kernel.transform_magics(code), {
-      messageCallback: (m) => status(m),
-      errorCallback: (m) => errors.push(m),
-    });
+    if (!importToPackage) {
+      const lock = await (await fetch(pyodideBase + "pyodide-lock.json")).json();
+      importToPackage = new Map();
+      for (const pkg of Object.values(lock.packages)) {
+        for (const name of pkg.imports || []) importToPackage.set(name, pkg);
+      }
+    }
+    const found = pyodide.pyimport("pyodide.code").find_imports(kernel.transform_magics(code));
+    const names = found.toJs();
+    found.destroy();
+    const wanted = [];
+    for (const name of names) {
+      const pkg = importToPackage.get(name.split(".")[0]);
+      if (!pkg || pyodide.loadedPackages[pkg.name] || wanted.includes(pkg.name)) continue;
+      if (!localWheel.has(pkg.name)) {
+        localWheel.set(pkg.name, fetch(pyodideBase + pkg.file_name, { method: "HEAD" }).then((r) => r.ok, () => false));
+      }
+      if (await localWheel.get(pkg.name)) wanted.push(pkg.name);
+    }
+    if (wanted.length) {
+      await pyodide.loadPackage(wanted, { messageCallback: (m) => status(m), errorCallback: (m) => errors.push(m) });
+    }
   } catch (e) {
     errors.push(String(e && e.message ? e.message : e));
   }
