@@ -288,3 +288,20 @@ def test_jupyter_notebook_round_trip(nbpage, server, artifacts, tmp_path):
     info.value.save_as(target)
     assert info.value.suggested_filename == "jupyter.ipynb"
     assert json.loads(target.read_text()) == JUPYTER_NOTEBOOK
+
+
+def test_streams_appear_while_the_cell_runs_and_interrupt(nbpage):
+    """A cell prints, then loops: its print shows while the prompt is [*]; Interrupt stops it."""
+    page = nbpage.page
+    page.click("#btn-add-code")
+    page.keyboard.type("import time\nprint('tick', flush=True)\nt = time.time()\nwhile time.time() - t < 120:\npass")
+    page.keyboard.press("Control+Enter")
+    cell = page.locator("#notebook > .cell.selected")
+    page.wait_for_function(
+        "() => { const c = document.querySelector('#notebook > .cell.selected');"
+        " return c.dataset.state === 'running' && c.querySelector('.outputs').textContent.includes('tick'); }")
+    assert cell.locator(".prompt").inner_text() == "[*]:"
+    page.click("#btn-interrupt")
+    cell.locator(".output-traceback").wait_for()
+    assert "KeyboardInterrupt" in cell.locator(".output-traceback").inner_text()
+    assert cell.locator(".prompt").inner_text() != "[*]:"
