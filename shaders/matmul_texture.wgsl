@@ -4,7 +4,8 @@
 // B are packed first by matmul_pack.wgsl: texel (x, batch * K + k) of `ta` holds A[4x..4x+3, k],
 // of `tb` B[k, 4x..4x+3], zero past M and N. Each invocation computes an {{R}} x {{C}} block of
 // outputs: per step of K it loads {{R}} / 4 + {{C}} / 4 texels for {{R}} * {{C}} multiply-adds.
-// u(1) = M, u(2) = N, u(3) = K, u(4) = blocks along N, u(5) = blocks per batch, u(6) = blocks in all.
+// u(1) = M, u(2) = N, u(3) = K, u(4) = blocks along N, u(5) = blocks per batch, u(6) = blocks in all
+// (of this chunk of batches), u(7) = the chunk's first batch (textures hold only the chunk's).
 // Workgroups are {{WG}} wide; the backend's grid row width u(0) counts 256 per workgroup.
 @group(0) @binding(0) var ta: texture_2d<f32>;
 @group(0) @binding(1) var tb: texture_2d<f32>;
@@ -29,6 +30,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     let y = y0 + k;
 {{STEP}}
   }
-  let base = batch * m * n;
+  let base = (u(7u) + batch) * m * n;
 {{STORE}}
 }

@@ -265,6 +265,19 @@ def test_matmul_texture_path_batched_small_and_repeated(monkeypatch):
     close(on_gpu(tf.matmul, ai, bi), ai @ bi)
 
 
+def test_matmul_texture_batches_in_chunks_under_the_height_limit(monkeypatch):
+    """Batches whose stacked K rows exceed the texture height run in chunks of batches."""
+    monkeypatch.setenv("WEBTENSOR_WEBGPU_MATMUL", "texture")
+    monkeypatch.setattr(_backend().adapter, "max_texture_size", 64)
+    a, b = normal(7, 1, 20, 17), normal(2, 17, 30)   # 14 batches of K = 17: chunks of 3
+    got = []
+    assert _ran_texture_kernel(lambda: got.append(on_gpu(tf.matmul, a, b)))
+    close(got[0], np.matmul(a.astype(np.float64), b), rtol=1e-3, atol=1e-4)
+    a, b = normal(20, 70), normal(70, 30)  # K above the limit: the buffer kernels
+    assert not _ran_texture_kernel(lambda: got.append(on_gpu(tf.matmul, a, b)))
+    close(got[1], a.astype(np.float64) @ b, rtol=1e-3, atol=1e-4)
+
+
 def test_matmul_texture_chain_in_one_submit(monkeypatch):
     """Products queued back to back reuse the same pooled textures; each reads its own operands."""
     monkeypatch.setenv("WEBTENSOR_WEBGPU_MATMUL", "texture")

@@ -19,7 +19,8 @@ SKINNY = 16   # M or N below this: one invocation per output instead of 64x64 ti
 ZERO = {"f32": "0.0", "f16": "0.0", "i32": "0", "u32": "0u"}
 BLOCK = 16       # software adapters: each invocation computes a BLOCK x BLOCK block of outputs
 BLOCK_WG = 64    # ... in workgroups of 64, so that small products still spread over the CPU's threads
-TEXTURE_MIN = 128  # software adapters: float32 products with M, N and K at least this read textures
+TEXTURE_WORK = 1 << 20  # software adapters: float32 products of at least this many multiply-adds
+                        # (batch * M * N * K; M, N >= SKINNY) read their operands from textures
 
 
 def _choice():
@@ -36,20 +37,21 @@ def _use_blocked(backend):
 
 def _use_texture(backend, t, m, n, k, batch):
     """Whether a product runs as pack-into-textures + matmul_texture (software adapters, float32,
-    M, N, K >= TEXTURE_MIN, within the adapter's texture size). WEBTENSOR_WEBGPU_MATMUL=texture
-    takes it for every float32 shape that fits (tests); =tiled|blocked never."""
+    at least TEXTURE_WORK multiply-adds, K and the packed widths within the adapter's texture size).
+    WEBTENSOR_WEBGPU_MATMUL=texture takes it for every float32 shape that fits (tests); =tiled|blocked
+    never."""
     adapter = backend.adapter
     limit = getattr(adapter, "max_texture_size", 0)
     if t != "f32" or not limit or not hasattr(adapter, "acquire_texture"):
         return False
-    if batch * k > limit or 4 * -(-max(m, n) // BLOCK) > limit:
+    if k > limit or 4 * -(-max(m, n) // BLOCK) > limit:
         return False
     choice = _choice()
     if choice == "texture":
         return True
     if choice in ("tiled", "blocked"):
         return False
-    return adapter.is_software and min(m, n, k) >= TEXTURE_MIN
+    return adapter.is_software and batch * m * n * k >= TEXTURE_WORK
 
 
 def texture_source(r=BLOCK, c=BLOCK, wg=BLOCK_WG):
@@ -81,31 +83,35 @@ _PACK = {"a": "    if (r < u(1u)) { v[c] = load_a(offs.x, r, k); }",
 
 def _texture_gemm(backend, name, a, b, out, m, n, k, batch, loader_words, loaders):
     """Queues out = A @ B as two pack dispatches (A^T and B into rgba32float textures, through the
-    loaders) and one matmul_texture dispatch; the textures go back to the adapter's pool at once
-    (later dispatches that reuse them run after this one)."""
+    loaders) and one matmul_texture dispatch, per chunk of batches whose K rows stack within the
+    texture height limit; the textures go back to the adapter's pool at once (later dispatches that
+    reuse them run after these)."""
     adapter = backend.adapter
     blocks_m, blocks_n = -(-m // BLOCK), -(-n // BLOCK)
-    height = batch * k
-    textures = []
-    try:
-        for side, blocks in (("a", blocks_m), ("b", blocks_n)):
-            width = 4 * blocks  # BLOCK / 4 texels per block
-            tex = adapter.acquire_texture(width, height)
-            textures.append(tex)
-            texels = width * height
-            words = [m, n, k, width, texels, 0, 0] + list(loader_words)
-            backend.dispatch(("matmul_pack", name, side),
-                             lambda side=side: shader("matmul_pack", 3, LOADERS=loaders, T="f32", ZERO="0.0",
-                                                      PACK=_PACK[side]),
-                             [a, b, tex], words, texels)
-        per_batch = blocks_m * blocks_n
-        total = batch * per_batch
-        words = [m, n, k, blocks_n, per_batch, total, 0]
-        backend.dispatch(("matmul_texture", BLOCK), texture_source, textures + [out], words,
-                         -(-total // BLOCK_WG) * 256)
-    finally:
-        for tex in textures:
-            adapter.release_texture(tex)
+    per_batch = blocks_m * blocks_n
+    chunk = min(batch, adapter.max_texture_size // k)
+    for first in range(0, batch, chunk):
+        count = min(chunk, batch - first)
+        height = count * k
+        textures = []
+        try:
+            for side, blocks in (("a", blocks_m), ("b", blocks_n)):
+                width = 4 * blocks  # BLOCK / 4 texels per block
+                tex = adapter.acquire_texture(width, height)
+                textures.append(tex)
+                texels = width * height
+                words = [m, n, k, width, texels, first, 0] + list(loader_words)
+                backend.dispatch(("matmul_pack", name, side),
+                                 lambda side=side: shader("matmul_pack", 3, LOADERS=loaders, T="f32",
+                                                          ZERO="0.0", PACK=_PACK[side]),
+                                 [a, b, tex], words, texels)
+            total = count * per_batch
+            words = [m, n, k, blocks_n, per_batch, total, first]
+            backend.dispatch(("matmul_texture", BLOCK), texture_source, textures + [out], words,
+                             -(-total // BLOCK_WG) * 256)
+        finally:
+            for tex in textures:
+                adapter.release_texture(tex)
     return out
 
 
