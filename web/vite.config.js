@@ -1,4 +1,4 @@
-// Builds the runner page and its Pyodide worker into web/dist/. Pyodide itself is not bundled: the
+// Builds the notebook page (and the development runner at /?runner) and its Pyodide worker into web/dist/. Pyodide itself is not bundled: the
 // worker imports it at run time from /pyodide/ (served by `webtensor notebook` from .cache/pyodide).
 import { defineConfig } from "vite";
 
@@ -9,6 +9,11 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     sourcemap: false,
+    chunkSizeWarningLimit: 600,  // the CodeMirror chunk (editor, Python and Markdown modes) is ~560 kB
+    rollupOptions: {
+      // CodeMirror is most of the page's code: its own chunk keeps the page chunk small and cacheable.
+      output: { manualChunks: (id) => (id.includes("node_modules/@codemirror") || id.includes("node_modules/@lezer") ? "codemirror" : undefined) },
+    },
   },
   worker: { format: "es" },
   server: {

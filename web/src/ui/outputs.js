@@ -21,11 +21,14 @@ function pre(text, cls) {
   return el;
 }
 
+// The kernel's progress message (webtensor/notebook/kernel.py): {epoch, epochs, step, steps, metrics,
+// elapsed, eta, unit, done}; a few other spellings are accepted for displays from other code.
 function renderProgress(p, label) {
   const box = document.createElement("div");
   box.className = "output-progress";
-  const value = Number(p.value ?? p.current ?? p.step ?? 0);
-  const max = Number(p.max ?? p.total ?? p.target ?? 0);
+  const value = Number(p.step ?? p.value ?? p.current ?? 0);
+  const max = Number(p.steps ?? p.max ?? p.total ?? p.target ?? 0);
+  if (!label && p.epoch != null) label = p.epochs ? `Epoch ${p.epoch}/${p.epochs}` : `Epoch ${p.epoch}`;
   const bar = document.createElement("progress");
   if (max > 0) {
     bar.max = max;
