@@ -35,7 +35,7 @@ def _use_blocked(backend):
     return backend.adapter.is_software
 
 
-def _use_texture(backend, t, m, n, k, batch):
+def _use_texture(backend, t, m, n, k, batch, name="strided"):
     """Whether a product runs as pack-into-textures + matmul_texture (software adapters, float32,
     at least TEXTURE_WORK multiply-adds, K and the packed widths within the adapter's texture size).
     WEBTENSOR_WEBGPU_MATMUL=texture takes it for every float32 shape that fits (tests); =tiled|blocked
@@ -51,7 +51,9 @@ def _use_texture(backend, t, m, n, k, batch):
         return True
     if choice in ("tiled", "blocked"):
         return False
-    return adapter.is_software and batch * m * n * k >= TEXTURE_WORK
+    # The convolutions' im2col loaders always pack: inlined 16 + 16 times into matmul_blocked they make a
+    # shader that loses the device on SwiftShader (Chromium's software adapter); packed, 4 times.
+    return adapter.is_software and (name != "strided" or batch * m * n * k >= TEXTURE_WORK)
 
 
 def texture_source(r=BLOCK, c=BLOCK, wg=BLOCK_WG):
@@ -167,7 +169,7 @@ def gemm(backend, name, t, a, b, out, m, n, k, batch, loader_words, loaders, a_r
         tiled = True
     if len(loader_words) > 55:
         raise Fallback(f"{name}: too many loader parameters")
-    if tiled and _use_texture(backend, t, m, n, k, batch):
+    if tiled and _use_texture(backend, t, m, n, k, batch, name):
         return _texture_gemm(backend, name, a, b, out, m, n, k, batch, loader_words, loaders)
     if tiled and (t == "f16" or _use_blocked(backend)):
         blocks_n = -(-n // BLOCK)
