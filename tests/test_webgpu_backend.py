@@ -184,7 +184,7 @@ def test_custom_gradient_stays_on_the_gpu():
 
 @pytest.mark.skipif(__import__("sys").platform == "emscripten", reason="no subprocesses in the browser")
 def test_the_basics_guide_runs_with_webgpu_as_the_default_backend():
-    """The seed guide's tests, in a fresh process whose default backend is WebGPU."""
+    """The basics guide (seed 002) end to end, in a fresh process whose default backend is WebGPU."""
     import os
     import pathlib
     import subprocess
@@ -192,6 +192,6 @@ def test_the_basics_guide_runs_with_webgpu_as_the_default_backend():
     here = pathlib.Path(__file__).resolve().parent
     env = dict(os.environ, WEBTENSOR_BACKEND="webgpu")
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           str(here / "test_seed_guide.py")], env=env, capture_output=True, text=True,
+                           str(here / "test_seed_002.py")], env=env, capture_output=True, text=True,
                           timeout=600, cwd=here.parent)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
