@@ -69,10 +69,12 @@ class Graph:
         self._names[full] = n + 1
         return full if n == 0 else f"{full}_{n}"
 
+    tensor_class = SymbolicTensor  # subclasses (compat.v1's TF1 graphs) may print their tensors differently
+
     def _make_outputs(self, node, avals):
         outs = []
         for i, (shape, dtype) in enumerate(avals):
-            t = _new(SymbolicTensor)
+            t = _new(self.tensor_class)
             t._value = None
             t._backend = None
             t._dtype = dtype

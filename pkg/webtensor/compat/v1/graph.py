@@ -16,8 +16,6 @@ from ...core.registry import OpDef
 from ...core.state import state
 from ...core.tensor import SymbolicTensor
 
-_new = object.__new__
-
 
 class Operation(_core_graph.Node):
     """A node of a TF1 graph (`tensor.op`): run it with `sess.run(op)` or `op.run()`.
@@ -99,6 +97,8 @@ class Graph(_core_graph.Graph):
     True
     """
 
+    tensor_class = Tensor  # graph tensors print the TF1 way: Tensor("add:0", shape=(), dtype=float32)
+
     def __init__(self):
         super().__init__("graph")
         self._collections = {}
@@ -117,17 +117,7 @@ class Graph(_core_graph.Graph):
         # NOTE: every node of this graph is created by the core Graph and passes here once; giving it the
         # Operation class (same slots) makes it runnable without copying the core node constructors.
         node.__class__ = Operation
-        outs = []
-        for i, (shape, dtype) in enumerate(avals):
-            t = _new(Tensor)
-            t._value = None
-            t._backend = None
-            t._dtype = dtype
-            t._shape = tuple(shape)
-            t._node = node
-            t._index = i
-            outs.append(t)
-        node.outputs = tuple(outs)
+        outs = super()._make_outputs(node, avals)
         if self._control_stack:
             deps = [op for group in self._control_stack for op in group]
             if deps:
