@@ -2,7 +2,6 @@
 files growing while served (new points, new runs, records cut mid-write), corrupt records reported
 without losing the rest, graphs as node/edge JSON, and request errors."""
 import json
-import os
 import pathlib
 import threading
 import urllib.error
@@ -347,18 +346,35 @@ def test_cli_refuses_a_missing_logdir(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not FIXTURE_LOGDIR.is_dir(), reason="tests/fixtures/tf_logdir not generated")
-def test_logdir_written_by_tensorflow(tmp_path):
+def test_logdir_written_by_tensorflow():
+    """tests/fixtures/tf_logdir (make_tf_logdir.py, real TensorFlow 2.21): Keras callback runs, a traced
+    function, TF1 summaries; each kind read as read_logdir reads it."""
     from webtensor.board import BoardLogdir
     board = BoardLogdir(str(FIXTURE_LOGDIR))
     board.reload()
     runs = board.runs_json()["runs"]
-    assert {"train", "validation"} <= set(runs)
-    assert all(not info["errors"] for info in runs.values())
+    assert sorted(runs) == ["legacy", "traced", "train", "validation"]
+    assert all(info["errors"] == [] for info in runs.values())
     expected = tf.summary.read_logdir(FIXTURE_LOGDIR)
-    assert runs["train"]["scalars"] == {tag: len(v) for tag, v in expected["train"].items()}
-    assert runs["train"]["histograms"] and runs["train"]["graphs"] >= 1
-    graphs = board.graphs_json("train")["graphs"]
-    ops = {n["op"] for g in graphs for n in g["nodes"]}
-    assert "MatMul" in ops or "Dense" in ops
-    assert os.path.isdir(FIXTURE_LOGDIR)
+    for run, info in runs.items():
+        assert info["scalars"] == {tag: len(v) for tag, v in expected[run].items()}
+        for tag in info["scalars"]:
+            assert board.scalars_json(run, tag)["value"] == [e.value for e in expected[run][tag]]
+    assert runs["train"]["scalars"]["epoch_loss"] == 5
+    assert set(runs["train"]["histograms"]) == {f"regressor/{layer}/{var}/histogram" for layer in ("hidden", "out")
+                                                for var in ("kernel", "bias")}
+    hist = board.histograms_json("train", "regressor/hidden/kernel/histogram")["events"]
+    assert [e["step"] for e in hist] == [0, 1, 2, 3, 4]
+    assert all(sum(row[2] for row in e["buckets"]) == 4 * 8 for e in hist)     # a 4x8 kernel
+    legacy = board.histograms_json("legacy", "weights")["events"]
+    assert len(legacy) == 4 and sum(row[2] for row in legacy[0]["buckets"]) == 100
+    (keras,) = board.graphs_json("train")["graphs"]
+    assert keras["kind"] == "keras" and [n["op"] for n in keras["nodes"]] == ["InputLayer", "Dense", "Dense"]
+    traced = board.graphs_json("traced")["graphs"][0]
+    nodes = {n["name"]: n for n in traced["nodes"]}
+    assert nodes["dense/MatMul"]["op"] == "MatMul" and nodes["dense/MatMul"]["scope"] == "dense"
+    assert ("dense/add", "activation/Relu") in {(e["source"], e["target"]) for e in traced["edges"]}
+    (legacy_graph,) = board.graphs_json("legacy")["graphs"]
+    nodes = {n["name"]: n for n in legacy_graph["nodes"]}
+    assert nodes["input/x"]["shapes"] == [[None, 2]] and nodes["model/MatMul"]["dtype"] == "float32"
+    assert board.text_json("traced", "notes")["events"][0]["text"] == "written by **TensorFlow**"
