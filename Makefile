@@ -56,11 +56,13 @@ notebook: assets web-build
 	done
 	$(PY) -m webtensor notebook --port $(PORT) --no-browser --notebook-dir $(NOTEBOOK_DIR)
 
-bench: setup
+# bench_browser.py: the notebook's start-up and webtensor beside TensorFlow.js in headless Chromium.
+bench: setup e2e-setup assets web-build
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) tests/bench/bench_core.py
 	$(PY) tests/bench/bench_keras.py
 	$(PY) tests/bench/bench_webgpu.py
+	$(PY) tests/bench/bench_browser.py
 
 clean:
 	rm -rf $(VENV) build dist pkg/*.egg-info
