@@ -6,6 +6,7 @@ One page (one kernel) serves the module; the tests run in order and share its no
 """
 import json
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -305,3 +306,84 @@ def test_streams_appear_while_the_cell_runs_and_interrupt(nbpage):
     cell.locator(".output-traceback").wait_for()
     assert "KeyboardInterrupt" in cell.locator(".output-traceback").inner_text()
     assert cell.locator(".prompt").inner_text() != "[*]:"
+
+
+def test_copy_paste_delete_and_undo(nbpage):
+    page = nbpage.page
+    nbpage.command_mode()
+    page.keyboard.press("ArrowUp")
+    sel = nbpage.selected()
+    before = nbpage.cells()
+    page.keyboard.press("c")
+    page.keyboard.press("v")  # pastes below and selects the copy
+    after = nbpage.cells()
+    assert after[:sel + 1] + after[sel + 2:] == before and after[sel + 1] == before[sel]
+    assert nbpage.selected() == sel + 1
+    ids = page.evaluate("window.webtensorNotebook.nb.cells.map(c => c.id)")
+    assert len(set(ids)) == len(ids), "a pasted cell needs an id of its own"
+    assert page.locator("#btn-undo-delete").is_disabled()
+    page.keyboard.press("d")
+    page.keyboard.press("d")
+    assert nbpage.cells() == before
+    assert page.locator("#btn-undo-delete").is_enabled()
+    page.keyboard.press("z")
+    assert nbpage.cells() == after and nbpage.selected() == sel + 1
+    page.click("#btn-delete")
+    page.click("#btn-undo-delete")
+    assert nbpage.cells() == after
+    page.keyboard.press("x")  # cut, then paste it back where it was
+    assert nbpage.cells() == before
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("v")
+    assert nbpage.cells() == after
+
+
+def test_status_line_keeps_the_backend_while_packages_load(nbpage):
+    """Loading a package for a cell (matplotlib) shows beside the kernel line, not over it."""
+    page = nbpage.page
+    page.click("#btn-add-code")
+    page.keyboard.type("import matplotlib\nmatplotlib.__version__")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_function("document.querySelector('#notebook > .cell.selected .output') !== null"
+                           " && document.body.dataset.busy === 'false'")
+    assert page.inner_text("#kernel-info").startswith("Kernel ready: backend ")
+    assert page.inner_text("#kernel-activity") == ""
+
+
+def test_rename_and_open_from_the_notebook_list(nbpage, server):
+    page = nbpage.page
+    nbpage.open("first.ipynb")
+    cells = nbpage.cells()
+    page.click("#nb-name")
+    page.fill("#nb-rename", "renamed")
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.search.includes('renamed.ipynb')")
+    assert page.inner_text("#nb-name") == "renamed.ipynb"
+    assert ["".join(c["source"]) for c in api_get(server, "renamed.ipynb")["content"]["cells"]] == [s for _, s in cells]
+    with pytest.raises(urllib.error.HTTPError):
+        api_get(server, "first.ipynb")
+    # A taken name is refused and nothing moves.
+    api_put(server, "taken.ipynb", JUPYTER_NOTEBOOK)
+    page.click("#nb-name")
+    page.fill("#nb-rename", "taken.ipynb")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('already exists')")
+    page.keyboard.press("Escape")
+    assert page.inner_text("#nb-name") == "renamed.ipynb"
+    assert api_get(server, "taken.ipynb")["content"] == JUPYTER_NOTEBOOK
+    # The list shows the folder's notebooks; New notebook opens Untitled.ipynb.
+    page.click("#btn-files")
+    page.wait_for_function("document.querySelectorAll('#file-entries li').length >= 2")
+    names = page.locator("#file-entries li a span:first-child").all_inner_texts()
+    assert "renamed.ipynb" in names and "taken.ipynb" in names
+    assert page.locator("#file-entries li.current").inner_text().startswith("renamed.ipynb")
+    page.click("#btn-new-notebook")
+    page.wait_for_function("location.search.includes('Untitled')")
+    page.wait_for_function("document.body.dataset.notebook === 'open'")
+    assert nbpage.cells() == [("code", "")]
+    assert api_get(server, "Untitled.ipynb")["content"]["nbformat"] == 4
+    # Opening a listed notebook.
+    page.click("#btn-files")
+    page.locator("#file-entries li a", has_text="renamed.ipynb").click()
+    page.wait_for_function("location.search.includes('renamed.ipynb') && document.body.dataset.notebook === 'open'")
+    assert nbpage.cells() == cells

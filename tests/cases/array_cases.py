@@ -167,7 +167,7 @@ CASES += [
     OpCase(("gather", "gather_grad"), lambda tf, p, i: tf.gather(p, i), [M, _IDX], lambda p, i: p[i],
            name="gather_axis0"),
     OpCase(("gather", "gather_grad"), lambda tf, p, i: tf.gather(p, i, axis=1), [M, _IDX2],
-           lambda p, i: np.take(p, i, axis=1), name="gather_axis1_2d_indices"),
+           lambda p, i: np.take(p, i.astype(np.intp), axis=1), name="gather_axis1_2d_indices"),
     OpCase(("gather", "gather_grad"), lambda tf, p, i: tf.gather(p, i, axis=-1), [X3, _IDX],
            lambda p, i: np.take(p, i, axis=2), name="gather_negative_axis"),
     OpCase(("gather", "gather_grad"), lambda tf, p, i: tf.gather(p, i, axis=1, batch_dims=1), [rand(2, 3, 4), _BIDX],

@@ -106,6 +106,12 @@ class NotebookServer(http.server.ThreadingHTTPServer):
         self.quiet = quiet
         super().__init__(address, NotebookHandler)
 
+    def handle_error(self, request, client_address):
+        # A browser that navigates away drops its open requests: not an error worth a traceback.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
     @property
     def url(self):
         host, port = self.server_address[:2]

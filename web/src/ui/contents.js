@@ -51,3 +51,31 @@ export async function freePath(name) {
   }
   throw new Error(`no free file name for ${name}`);
 }
+
+// Renames (moves) a file; the server refuses when the new path exists. Returns the new model.
+export async function rename(path, newPath) {
+  const r = await fetch(url(path), {
+    method: "PATCH",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ path: newPath }),
+  });
+  return (await check(r, `cannot rename ${path} to ${newPath}`)).json();
+}
+
+// The directory's entries [{name, path, type, last_modified}] (notebooks and folders first by name).
+export async function list(dir = "") {
+  const r = await check(await fetch(url(dir), { cache: "no-store" }), `cannot list ${dir || "the notebook folder"}`);
+  const model = await r.json();
+  return (model.content || []).slice().sort((a, b) =>
+    (a.type === "directory") === (b.type === "directory") ? a.name.localeCompare(b.name) : a.type === "directory" ? -1 : 1);
+}
+
+// A new empty notebook (Untitled.ipynb, Untitled1.ipynb, ...) in `dir`; returns its model.
+export async function createUntitled(dir = "") {
+  const r = await fetch(url(dir), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ type: "notebook" }),
+  });
+  return (await check(r, "cannot create a notebook")).json();
+}

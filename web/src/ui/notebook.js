@@ -1,7 +1,7 @@
 // The notebook page: the model (nbformat data), one CellView per cell, selection and the two modes
 // (command: Esc; edit: Enter), running cells on the kernel, and the file (open, save, autosave).
 import { CellView } from "./cell.js";
-import { emptyNotebook, newCell, parseNotebook, serializeNotebook, toJupyter } from "./nbformat.js";
+import { emptyNotebook, newCell, newCellId, parseNotebook, serializeNotebook, toJupyter } from "./nbformat.js";
 import * as contents from "./contents.js";
 import * as store from "./store.js";
 
@@ -9,10 +9,13 @@ const AUTOSAVE_MS = 3000;
 const DRAFT_MS = 400;
 
 export class Notebook {
-  constructor({ container, kernel, onState = () => {} }) {
+  constructor({ container, kernel, onState = () => {}, onBusy = () => {} }) {
     this.container = container;
     this.kernel = kernel;
     this.onState = onState; // (text) => void: save state for the toolbar
+    this.onBusy = onBusy; // (busy: boolean) => void: a cell is running or waiting
+    this.deleted = []; // [{index, cell}]: deleted cells, most recent last (undo with z)
+    this.clipboard = null; // a copied or cut cell (c / x, pasted with v)
     this.nb = emptyNotebook();
     this.views = [];
     this.selected = 0;
@@ -65,7 +68,51 @@ export class Notebook {
   }
 
   insert(index, type = "code", source = "") {
-    const cell = newCell(this.nb, type, source);
+    this._insertCell(index, newCell(this.nb, type, source));
+    return this.views[index];
+  }
+
+  remove(index) {
+    if (index < 0 || index >= this.views.length) return;
+    const [view] = this.views.splice(index, 1);
+    const [cell] = this.nb.cells.splice(index, 1);
+    this.deleted.push({ index, cell });
+    if (this.deleted.length > 50) this.deleted.shift();
+    view.destroy();
+    if (!this.views.length) this.insert(0, "code");
+    this.changed();
+    this.select(Math.min(index, this.views.length - 1));
+  }
+
+  // Puts the most recently deleted cell back where it was (Jupyter's "undo cell deletion", key z).
+  undoDelete() {
+    const last = this.deleted.pop();
+    if (!last) return false;
+    const index = Math.min(last.index, this.views.length);
+    this._insertCell(index, last.cell);
+    return true;
+  }
+
+  copy(index) {
+    const view = this.views[index];
+    if (view) this.clipboard = structuredClone(view.cell);
+  }
+
+  cut(index) {
+    this.copy(index);
+    this.remove(index);
+  }
+
+  // Pastes the copied cell below `index`, as a new cell (its own id; outputs kept, as Jupyter does).
+  paste(index) {
+    if (!this.clipboard) return false;
+    const cell = structuredClone(this.clipboard);
+    if ("id" in cell) cell.id = newCellId();
+    this._insertCell(index + 1, cell);
+    return true;
+  }
+
+  _insertCell(index, cell) {
     this.nb.cells.splice(index, 0, cell);
     const view = this._view(cell);
     this.views.splice(index, 0, view);
@@ -73,17 +120,6 @@ export class Notebook {
     this.container.insertBefore(view.el, next ? next.el : null);
     this.changed();
     this.select(index);
-    return view;
-  }
-
-  remove(index) {
-    if (index < 0 || index >= this.views.length) return;
-    const [view] = this.views.splice(index, 1);
-    this.nb.cells.splice(index, 1);
-    view.destroy();
-    if (!this.views.length) this.insert(0, "code");
-    this.changed();
-    this.select(Math.min(index, this.views.length - 1));
   }
 
   move(index, delta) {
@@ -222,11 +258,13 @@ export class Notebook {
     // output or right away for the first cell in line.
     if (!this._busy) start();
     this._busy = (this._busy || 0) + 1;
+    if (this._busy === 1) this.onBusy(true);
     let result;
     try {
       result = await run;
     } finally {
       this._busy--;
+      if (!this._busy) this.onBusy(false);
     }
     start();
     view.running = false;
@@ -347,6 +385,25 @@ export class Notebook {
       if (serializeNotebook(parseNotebook(draft.content)) !== serializeNotebook(nb)) return draft;
     }
     return null;
+  }
+
+  // Renames the open notebook on the server (refused when the new name exists); its browser draft
+  // moves with it. Autosave waits while the rename is in flight.
+  async rename(newPath) {
+    if (!this.path || newPath === this.path) return this.path;
+    if (this.saving) throw new Error("a save is in progress; try again");
+    this.saving = true;
+    try {
+      const model = await contents.rename(this.path, newPath);
+      const old = this.path;
+      this.path = model.path;
+      await store.putDraft(this.path, this.jupyter()).catch(() => {});
+      await store.deleteDraft(old).catch(() => {});
+      this.onState(`renamed to ${this.path}`);
+      return this.path;
+    } finally {
+      this.saving = false;
+    }
   }
 
   restoreDraft(draft) {

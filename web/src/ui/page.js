@@ -3,6 +3,7 @@
 import { Kernel } from "../kernel.js";
 import { Notebook } from "./notebook.js";
 import { serializeNotebook } from "./nbformat.js";
+import * as contents from "./contents.js";
 
 // Asks the kernel which backend runs ops and on which adapter (printed as one JSON line).
 const PROBE = `
@@ -37,29 +38,47 @@ function describe(info, probe) {
 
 export function startNotebook() {
   const $ = (id) => document.getElementById(id);
-  const status = $("kernel-status");
+  const info = $("kernel-info");
+  const activity = $("kernel-activity");
   const saveState = $("save-state");
-  const kernel = new Kernel({ onStatus: (text) => { status.textContent = `Kernel: ${text}`; } });
+  // While the kernel starts, its progress is the status line; once ready, the line keeps the backend
+  // and adapter, and later messages (packages loading for a cell) show beside it until the cell ends.
+  const kernel = new Kernel({
+    onStatus: (text) => {
+      if (document.body.dataset.kernel === "ready") activity.textContent = text;
+      else info.textContent = `Kernel: ${text}`;
+    },
+  });
   window.webtensorKernel = kernel;
-  const nb = new Notebook({ container: $("notebook"), kernel, onState: (t) => { saveState.textContent = t; } });
+  const nb = new Notebook({
+    container: $("notebook"),
+    kernel,
+    onState: (t) => { saveState.textContent = t; },
+    onBusy: (busy) => {
+      document.body.dataset.busy = String(busy);
+      $("kernel-dot").title = busy ? "kernel busy" : "kernel idle";
+      if (!busy) activity.textContent = "";
+    },
+  });
   window.webtensorNotebook = nb;
 
   async function probeAndReport() {
     document.body.dataset.kernel = "loading";
-    status.textContent = "Kernel: starting";
+    info.textContent = "Kernel: starting";
+    activity.textContent = "";
     try {
-      const info = await kernel.ready;
+      const started = await kernel.ready;
       let text = "";
       const r = await kernel.run(PROBE, { onStream: (name, t) => { if (name === "stdout") text += t; } });
       let probe = { backend: "unknown" };
       try { probe = JSON.parse(text.trim().split("\n").pop()); } catch { /* keep unknown */ }
       if (!r.ok) probe.backend = `unknown (${r.error && r.error.ename})`;
       // The probe is not a user cell: the page is "ready" only after it (status shows the backend).
-      status.textContent = describe(info, probe);
-      status.dataset.backend = probe.backend;
+      info.textContent = describe(started, probe);
+      info.dataset.backend = probe.backend;
       document.body.dataset.kernel = "ready";
     } catch (e) {
-      status.textContent = `Kernel failed to start: ${e.message || e}`;
+      info.textContent = `Kernel failed to start: ${e.message || e}`;
       document.body.dataset.kernel = "failed";
     }
   }
@@ -76,7 +95,11 @@ export function startNotebook() {
   click("btn-add-md", () => { nb.insert(nb.selected + 1, "markdown"); nb.editMode(); });
   click("btn-up", () => nb.move(nb.selected, -1));
   click("btn-down", () => nb.move(nb.selected, 1));
-  click("btn-delete", () => nb.remove(nb.selected));
+  const undoButton = $("btn-undo-delete");
+  const refreshUndo = () => { undoButton.disabled = !nb.deleted.length; };
+  click("btn-delete", () => { nb.remove(nb.selected); refreshUndo(); });
+  click("btn-undo-delete", () => { nb.undoDelete(); refreshUndo(); });
+  click("btn-clear", () => nb.clearOutputs());
   click("btn-download", () => {
     const blob = new Blob([serializeNotebook(nb.nb)], { type: "application/x-ipynb+json" });
     const a = document.createElement("a");
@@ -107,6 +130,107 @@ export function startNotebook() {
     history.replaceState(null, "", url);
   }
 
+  // -- rename: click the name, type, Enter (Escape or leaving the field cancels) -------------------
+  const nameLabel = $("nb-name");
+  const nameInput = $("nb-rename");
+  function startRename() {
+    if (!nb.path) return;
+    nameInput.value = nb.path;
+    nameLabel.hidden = true;
+    nameInput.hidden = false;
+    nameInput.focus();
+    nameInput.setSelectionRange(0, nb.path.replace(/\.ipynb$/i, "").length);
+  }
+  function endRename() {
+    nameInput.hidden = true;
+    nameLabel.hidden = false;
+  }
+  nameLabel.addEventListener("click", startRename);
+  nameLabel.addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); startRename(); } });
+  nameInput.addEventListener("keydown", async (e) => {
+    e.stopPropagation();
+    if (e.key === "Escape") { endRename(); nb.commandMode(); return; }
+    if (e.key !== "Enter") return;
+    e.preventDefault();
+    let target = nameInput.value.trim();
+    if (!target) return;
+    if (!/\.ipynb$/i.test(target)) target += ".ipynb";
+    try {
+      showPath(await nb.rename(target));
+      endRename();
+      nb.commandMode();
+    } catch (err) {
+      saveState.textContent = err.message;
+      nameInput.setCustomValidity(err.message);
+      nameInput.reportValidity();
+    }
+  });
+  nameInput.addEventListener("input", () => nameInput.setCustomValidity(""));
+  nameInput.addEventListener("blur", () => { if (!nameInput.hidden) endRename(); });
+
+  // -- the notebook list: open another notebook or create one --------------------------------------
+  const fileList = $("file-list");
+  let listDir = "";
+  async function openPath(path) {
+    if (nb.dirty) await nb.save();
+    nb.saveDraft();
+    const url = new URL(location.href);
+    url.searchParams.set("path", path);
+    location.assign(url);
+  }
+  async function showFiles(dir) {
+    listDir = dir;
+    const ul = $("file-entries");
+    ul.replaceChildren();
+    let entries;
+    try {
+      entries = await contents.list(dir);
+    } catch (err) {
+      const li = document.createElement("li");
+      li.textContent = err.message;
+      ul.append(li);
+      return;
+    }
+    const item = (label, when, onClick, cls) => {
+      const li = document.createElement("li");
+      if (cls) li.className = cls;
+      const a = document.createElement("a");
+      a.href = "#";
+      const name = document.createElement("span");
+      name.textContent = label;
+      const time = document.createElement("span");
+      time.className = "when";
+      time.textContent = when ? new Date(when).toLocaleString() : "";
+      a.append(name, time);
+      a.addEventListener("click", (e) => { e.preventDefault(); onClick(); });
+      li.append(a);
+      ul.append(li);
+    };
+    if (dir) item("..", "", () => showFiles(dir.split("/").slice(0, -1).join("/")));
+    for (const entry of entries) {
+      if (entry.type === "directory") item(`${entry.name}/`, entry.last_modified, () => showFiles(entry.path));
+      else if (entry.type === "notebook") {
+        item(entry.name, entry.last_modified, () => openPath(entry.path), entry.path === nb.path ? "current" : "");
+      }
+    }
+    if (!ul.children.length) item("(no notebooks here)", "", () => {});
+  }
+  click("btn-files", () => {
+    fileList.hidden = !fileList.hidden;
+    if (!fileList.hidden) showFiles(listDir);
+  });
+  click("btn-new-notebook", async () => {
+    try {
+      const model = await contents.createUntitled(listDir);
+      await openPath(model.path);
+    } catch (err) {
+      saveState.textContent = err.message;
+    }
+  });
+  document.addEventListener("mousedown", (e) => {
+    if (!fileList.hidden && !fileList.contains(e.target) && e.target.id !== "btn-files") fileList.hidden = true;
+  });
+
   // -- command-mode keys ----------------------------------------------------------------------------
   let lastD = 0;
   document.addEventListener("keydown", (e) => {
@@ -115,8 +239,13 @@ export function startNotebook() {
       nb.save();
       return;
     }
-    if (nb.mode !== "command") return;
     const t = e.target;
+    // Escape outside an editor (focus on a toolbar button, say) also means command mode.
+    if (e.key === "Escape" && !t?.closest?.(".cm-editor") && t?.id !== "nb-rename") {
+      if (nb.mode !== "command") nb.commandMode();
+      return;
+    }
+    if (nb.mode !== "command") return;
     if (t && (t.closest?.(".cm-editor") || ["INPUT", "TEXTAREA", "SELECT", "BUTTON"].includes(t.tagName))) return;
     const i = nb.selected;
     let handled = true;
@@ -132,9 +261,13 @@ export function startNotebook() {
     else if (e.key === "b") nb.insert(i + 1, "code");
     else if (e.key === "m") nb.setType(i, "markdown");
     else if (e.key === "y") nb.setType(i, "code");
+    else if (e.key === "z") { nb.undoDelete(); refreshUndo(); }
+    else if (e.key === "c") nb.copy(i);
+    else if (e.key === "x") { nb.cut(i); refreshUndo(); }
+    else if (e.key === "v") nb.paste(i);
     else if (e.key === "d") {
       const now = Date.now();
-      if (now - lastD < 800) { nb.remove(i); lastD = 0; } else lastD = now;
+      if (now - lastD < 800) { nb.remove(i); refreshUndo(); lastD = 0; } else lastD = now;
     } else handled = false;
     if (handled) {
       e.preventDefault();
