@@ -28,6 +28,8 @@ function describe(info, probe) {
   if (probe.gpu) {
     const g = probe.gpu;
     parts.push(`adapter ${g.device_name}${g.backend ? ` (${g.backend}${g.is_software ? ", software" : ""})` : ""}`);
+    // Why the GPU is not the default: a software adapter is slower than the CPU backends.
+    if (g.is_software && probe.backend !== "webgpu") parts.push("software adapter, so not the default: tf.config.set_backend('webgpu') uses it");
   } else {
     parts.push(info.versions && info.versions.webgpu ? "no WebGPU adapter in use" : "WebGPU unavailable");
   }
