@@ -4,9 +4,24 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-stamp
 
-.PHONY: setup e2e-setup test test-unit bench clean assets web-build notebook
+.PHONY: setup e2e-setup test test-unit bench clean assets web-build notebook wasm
 
-setup: $(STAMP)
+setup: $(STAMP) wasm
+
+# The wasm backend's kernels (kernels_wasm/*.c -> one .wasm inside the package, so wheels carry it):
+# Debian's clang + lld, with wasi-libc for musl's libm (the module imports nothing from WASI).
+WASM := pkg/webtensor/backends/wasm/kernels.wasm
+WASM_CFLAGS := --target=wasm32-wasi --sysroot=/usr -isystem /usr/include/wasm32-wasi -O3 -msimd128 -mbulk-memory \
+	-mnontrapping-fptoint -Wall -Wextra -Wno-unused-parameter
+WASM_LDFLAGS := -nostartfiles -Wl,--no-entry -Wl,--strip-all -L/usr/lib/wasm32-wasi
+
+wasm: $(WASM)
+
+$(WASM): $(wildcard kernels_wasm/*.c kernels_wasm/*.h)
+	@{ command -v clang && command -v wasm-ld && test -f /usr/lib/wasm32-wasi/libc.a && \
+		ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a; } >/dev/null 2>&1 || \
+		(apt-get update -q && apt-get install -y -q clang lld wasi-libc libclang-rt-dev-wasm32)
+	clang $(WASM_CFLAGS) $(WASM_LDFLAGS) kernels_wasm/*.c -lc -o $@
 
 $(STAMP): pyproject.toml
 	@# Mesa's software Vulkan driver (lavapipe) gives WebGPU an adapter on machines without a GPU.
@@ -62,7 +77,8 @@ bench: setup e2e-setup assets web-build
 	$(PY) tests/bench/bench_core.py
 	$(PY) tests/bench/bench_keras.py
 	$(PY) tests/bench/bench_webgpu.py
+	$(PY) tests/bench/bench_wasm.py
 	$(PY) tests/bench/bench_browser.py
 
 clean:
-	rm -rf $(VENV) build dist pkg/*.egg-info
+	rm -rf $(VENV) build dist pkg/*.egg-info $(WASM)

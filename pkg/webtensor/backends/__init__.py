@@ -33,11 +33,13 @@ def _ensure_runtime_dir():
 
 
 def _probe():
-    """Looks for a WebGPU adapter once (wgpu-py natively); registers the webgpu backend if found."""
+    """Looks once for the wasm module and a WebGPU adapter (wgpu-py natively); registers the backends found."""
     global _probed
     if _probed:
         return
     _probed = True
+    if not os.environ.get("WEBTENSOR_NO_WASM"):
+        _probe_wasm()
     if os.environ.get("WEBTENSOR_NO_WEBGPU"):
         return
     import importlib.util
@@ -55,6 +57,19 @@ def _probe():
         return
     if backend is not None:
         _BACKENDS["webgpu"] = backend
+
+
+def _probe_wasm():
+    """Registers the wasm backend when kernels.wasm is built and an engine can run it (wasmtime natively)."""
+    from . import wasm
+    try:
+        backend = wasm.create()
+    except Exception as e:  # a broken engine must not break import
+        import warnings
+        warnings.warn(f"webtensor: the wasm backend is unavailable ({type(e).__name__}: {e}).")
+        return
+    if backend is not None:
+        _BACKENDS["wasm"] = backend
 
 
 def get(name):
