@@ -146,6 +146,39 @@ def test_pip_install_unknown_package_offline_says_so(runner):
     assert "wheelhouse" in r["error"]["evalue"] and "offline" in r["error"]["evalue"]
 
 
+def test_summary_records_reach_the_page_while_the_cell_runs(runner):
+    """tf.summary records arrive through Kernel.onSummary as they are written, before the cell ends,
+    byte for byte the event file the kernel wrote."""
+    seen = runner.page.evaluate("""async () => {
+        const records = [];
+        const k = window.webtensorKernel;
+        k.onSummary = (path, bytes) => records.push([path, Array.from(bytes)]);
+        let finished = false;
+        const cell = k.run(`
+import time
+import webtensor as tf
+w = tf.summary.create_file_writer("logs/e2e")
+with w.as_default():
+    for step in range(3):
+        tf.summary.scalar("loss", 1.0 / (step + 1), step=step)
+    time.sleep(3)
+w.close()`).then((r) => { finished = true; return r; });
+        const t0 = performance.now();
+        while (records.length < 4 && performance.now() - t0 < 60000) await new Promise((r) => setTimeout(r, 20));
+        const beforeEnd = !finished;
+        const result = await cell;
+        return {records, beforeEnd, ok: result.ok};
+    }""")
+    assert seen["ok"] and seen["beforeEnd"]
+    r = ok(run(runner, "import glob\npath = glob.glob('logs/e2e/events.out.tfevents.*')[0]\n"
+                       "print(path)\nprint(open(path, 'rb').read().hex())"))
+    path, hexdata = "".join(t for n, t in r["streams"] if n == "stdout").split()
+    records = seen["records"]
+    assert {p for p, _ in records} == {path}
+    assert len(records) == 4  # file_version + three scalars
+    assert bytes(b for _, rec in records for b in rec) == bytes.fromhex(hexdata)
+
+
 def test_restart_rejects_pending_cells(runner):
     r = runner.page.evaluate(
         """async () => {

@@ -224,3 +224,26 @@ def test_matplotlib_figures_become_png_displays(sent):
     fig = plt.figure()
     assert base64.b64decode(kernel.format_bundle(fig)["image/png"]).startswith(b"\x89PNG")
     plt.close("all")
+
+
+def test_summary_records_stream_to_the_page(monkeypatch, tmp_path):
+    """Once hooks are installed, every tf.summary record goes to send_summary(relative path, base64)."""
+    import webtensor as tf
+    from webtensor.summary import writer as writer_module
+    got = []
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(kernel, "_state", dict(kernel._state, send_summary=lambda path, b64: got.append((path, b64))))
+    monkeypatch.setattr(writer_module, "_record_listeners", [])
+    assert "webtensor.summary.writer" in kernel._PATCHES  # applied at import (or by install_hooks)
+    kernel._patch_summary_writer(writer_module)
+    kernel._patch_summary_writer(writer_module)  # a second patch adds no second listener
+    assert writer_module._record_listeners == [kernel._summary_record]
+    w = tf.summary.create_file_writer("logs/train")
+    with w.as_default():
+        tf.summary.scalar("loss", 1.5, step=3)
+    w.close()
+    paths = {p for p, _ in got}
+    assert len(paths) == 1 and next(iter(paths)).startswith("logs/train/events.out.tfevents.")
+    data = b"".join(base64.b64decode(b) for _, b in got)
+    assert (tmp_path / next(iter(paths))).read_bytes() == data
+    assert [(s, v) for s, _, v in tf.summary.read_logdir("logs")["train"]["loss"]] == [(3, 1.5)]

@@ -1,6 +1,7 @@
 """tf.summary API: writers, every summary kind written and read back, steps and record_if, summaries inside
 tf.function (recorded on every call), trace_on/trace_export graphs."""
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -379,3 +380,37 @@ def test_keras_model_config_summary(tmp_path):
     writer.close()
     (event,) = read(tmp_path).tensors["keras"]
     assert event.plugin_name == "graph_keras_model" and event.tensor.item() == config.encode()
+
+
+def test_record_listener_sees_every_record_as_written(tmp_path):
+    """Listeners get each framed record at write time; their concatenation is the event file."""
+    from webtensor.summary import writer as writer_module
+    seen = {}
+    listener = writer_module.add_record_listener(lambda path, record: seen.setdefault(path, []).append(record))
+    try:
+        w = tf.summary.create_file_writer(str(tmp_path), max_queue=100)
+        with w.as_default():
+            tf.summary.scalar("loss", 0.5, step=1)
+            tf.summary.scalar("loss", 0.25, step=2)
+            assert [len(v) for v in seen.values()] == [3]  # file_version + 2 scalars, before any flush
+        w.close()
+    finally:
+        writer_module.remove_record_listener(listener)
+    (path, records), = seen.items()
+    assert pathlib.Path(path).read_bytes() == b"".join(records)
+    assert [(s, v) for s, _, v in read(tmp_path)["loss"]] == [(1, 0.5), (2, 0.25)]
+
+
+def test_failing_record_listener_is_removed_and_the_file_is_kept(tmp_path):
+    from webtensor.summary import writer as writer_module
+
+    def broken(path, record):
+        raise OSError("page went away")
+    writer_module.add_record_listener(broken)
+    with pytest.warns(UserWarning, match="record listener"):
+        w = tf.summary.create_file_writer(str(tmp_path))  # its first record (file_version) fails
+    with w.as_default():
+        tf.summary.scalar("x", 1.0, step=0)
+    w.close()
+    assert broken not in writer_module._record_listeners
+    assert [v for _, _, v in read(tmp_path)["x"]] == [1.0]

@@ -14,14 +14,16 @@
 // Keras progress bars (application/vnd.webtensor.progress+json with a text/plain line; one display_id
 // per epoch, later messages carry update: true and replace it). A display that arrives when no cell
 // of this page is waiting for it (a background task) goes to the constructor's onDisplay.
+// tf.summary records written in the kernel (event files, the live dashboard) go to onSummary(path, bytes).
 // After restart(), cells still running or waiting resolve with ok: false and ename "KernelRestarted".
 
 export class Kernel {
   constructor({ pyodideUrl = "/pyodide/", wheelsUrl = "/wheels/", packages = [], onStatus = () => {},
-                onDisplay = () => {} } = {}) {
+                onDisplay = () => {}, onSummary = () => {} } = {}) {
     this.options = { pyodideUrl, wheelsUrl, packages };
     this.onStatus = onStatus;
     this.onDisplay = onDisplay;
+    this.onSummary = onSummary; // (path, bytes: Uint8Array): a tf.summary record, as written
     this._start();
   }
 
@@ -53,6 +55,10 @@ export class Kernel {
   }
 
   _onMessage(msg) {
+    if (msg.type === "summary") {
+      this.onSummary(msg.path, msg.bytes);
+      return;
+    }
     const cell = this.pending.get(msg.id);
     if (msg.type === "display") {
       const show = cell ? cell.onDisplay : this.onDisplay;

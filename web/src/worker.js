@@ -10,6 +10,9 @@
 //                                                           a mime bundle the cell shows (display(),
 //                                                           figures, Keras progress bars); update:
 //                                                           replaces the outputs under display_id
+//               {type: "summary", path, bytes}              a tf.summary record (framed bytes, as
+//                                                           appended to the event file at path,
+//                                                           relative to the working directory)
 //               {type: "result", id, ok, value, data, error, ms}
 //                                                           when it ends (value: repr of the last
 //                                                           expression, data: its mime bundle, or null)
@@ -100,7 +103,8 @@ async function init(msg) {
   kernel = pyodide.runPython(KERNEL_PY, { globals: ns, filename: "<webtensor-kernel>" });
   kernelNs = ns;
   const send = (text) => post({ type: "display", id: current.id, ...JSON.parse(text) });
-  kernel.configure.callKwargs({ send, wheels_url: wheelsUrl, wheels });
+  const sendSummary = (path, b64) => post({ type: "summary", path, bytes: Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)) });
+  kernel.configure.callKwargs({ send, send_summary: sendSummary, wheels_url: wheelsUrl, wheels });
   kernel.install_hooks();
   timings.total = performance.now() - t0;
   const versions = {

@@ -14,7 +14,8 @@ What it gives the cells' namespace and the worker:
 
 Everything but the installs and `run_cell` works without Pyodide, so native tests exercise it. The
 worker sends messages through `configure(send=...)`: `send(json_text)` with
-{"data": bundle, "display_id": str | None, "update": bool}.
+{"data": bundle, "display_id": str | None, "update": bool}. tf.summary records go to
+`configure(send_summary=...)` as they are written (the live dashboard).
 
 >>> configure(send=print)
 >>> display(1)
@@ -41,17 +42,21 @@ _RICH_MIMES = (("_repr_html_", "text/html"), ("_repr_markdown_", "text/markdown"
                ("_repr_jpeg_", "image/jpeg"), ("_repr_json_", "application/json"))
 _BINARY_MIMES = ("image/png", "image/jpeg")
 
-_state = {"send": None, "wheels_url": "/wheels/", "wheels": [], "epoch": None}
+_state = {"send": None, "send_summary": None, "wheels_url": "/wheels/", "wheels": [], "epoch": None}
 _ids = itertools.count(1)
 
 
-def configure(send=None, wheels_url=None, wheels=None):
-    """Sets where displays go (`send(json_text)`) and the wheelhouse `%pip` looks in first.
+def configure(send=None, wheels_url=None, wheels=None, send_summary=None):
+    """Sets where displays go (`send(json_text)`), where summary records go (`send_summary(path,
+    record_base64)`: every record tf.summary writers write, for the page's live dashboard) and the
+    wheelhouse `%pip` looks in first.
 
     >>> configure(send=lambda text: None, wheels_url="/wheels/", wheels=["iniconfig-2.3.1-py3-none-any.whl"])
     """
     if send is not None:
         _state["send"] = send
+    if send_summary is not None:
+        _state["send_summary"] = send_summary
     if wheels_url is not None:
         _state["wheels_url"] = wheels_url if wheels_url.endswith("/") else wheels_url + "/"
     if wheels is not None:
@@ -335,10 +340,22 @@ def _patch_callbacks(module):
     logger.on_epoch_begin, logger.on_train_end = on_epoch_begin, on_train_end
 
 
+def _summary_record(path, record):
+    send = _state.get("send_summary")
+    if send is not None:  # paths relative to the working directory name the runs: logs/fit/train/...
+        send(os.path.relpath(path), base64.b64encode(record).decode("ascii"))
+
+
+def _patch_summary_writer(module):
+    if _summary_record not in module._record_listeners:
+        module.add_record_listener(_summary_record)
+
+
 _PATCHES = {
     "matplotlib.pyplot": _patch_pyplot,
     "webtensor.keras.utils.progbar": _patch_progbar,
     "webtensor.keras.callbacks": _patch_callbacks,
+    "webtensor.summary.writer": _patch_summary_writer,
 }
 
 

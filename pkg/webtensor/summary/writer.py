@@ -30,6 +30,37 @@ class _SummaryState(threading.local):
 
 
 _state = _SummaryState()
+_record_listeners = []   # callables (event file path, framed record bytes): the notebook's live dashboard
+
+
+def add_record_listener(listener):
+    """Calls `listener(path, record)` with every record a file writer writes, as it is written.
+
+    `record` is the framed bytes appended to the event file at `path` (a file is the concatenation of
+    its records), so a listener can rebuild the file or decode it as it grows. The notebook kernel
+    streams records to the page's dashboard this way. Returns `listener`.
+
+    >>> seen = []
+    >>> _ = add_record_listener(lambda path, record: seen.append(len(record)))
+    """
+    _record_listeners.append(listener)
+    return listener
+
+
+def remove_record_listener(listener):
+    """Stops calling a listener added with add_record_listener."""
+    if listener in _record_listeners:
+        _record_listeners.remove(listener)
+
+
+def _notify(path, record):
+    for listener in list(_record_listeners):
+        try:
+            listener(path, record)
+        except Exception as e:  # noqa: BLE001 - a broken listener must not lose the event file
+            import warnings
+            warnings.warn(f"webtensor.summary: record listener {listener!r} failed ({type(e).__name__}: {e}); removed")
+            remove_record_listener(listener)
 
 
 class SummaryWriter:
@@ -106,7 +137,10 @@ class _FileWriter(SummaryWriter):
         with self._lock:
             if self.closed:
                 return False
-            self._queue.append(frame_record(proto.encode_event(event)))
+            record = frame_record(proto.encode_event(event))
+            self._queue.append(record)
+            if _record_listeners:
+                _notify(self.path, record)
             if len(self._queue) > self.max_queue or time.time() - self._last_flush >= self.flush_secs:
                 self.flush()
             return True
