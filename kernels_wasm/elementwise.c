@@ -209,21 +209,24 @@ BINARY(not_equal_bool, wt_bool, wt_bool, (a != 0) != (b != 0))
 WHERE(where_b32, uint32_t)
 WHERE(where_b8, uint8_t)
 
-/* -- strided copy: transpose, broadcast_to, tile, reverse as views of one input ---------------- */
+/* -- strided copy: every layout op (transpose, broadcast_to, tile, reverse, slices, concat, split,
+ * pad) as one walk over the copied region with source strides (words 8..15, 0 to broadcast,
+ * negative to reverse) and destination strides (words 16..23). */
 
 #define COPY(name, T)                                                                             \
     WT_EXPORT(name) void name(const T *x, T *out, int rank) {                                     \
         layout l = read_layout(rank);                                                             \
-        int inner = l.shape[rank - 1], ix = l.s[0][rank - 1];                                     \
+        int inner = l.shape[rank - 1], ix = l.s[0][rank - 1], io = l.s[1][rank - 1];              \
         long outer = 1;                                                                           \
         for (int d = 0; d < rank - 1; d++) outer *= l.shape[d];                                   \
         int idx[WT_MAX_RANK] = {0};                                                               \
-        long off[1] = {0};                                                                        \
-        for (long o = 0; o < outer; o++, out += inner) {                                          \
+        long off[2] = {0, 0};                                                                     \
+        for (long o = 0; o < outer; o++) {                                                        \
             const T *px = x + off[0];                                                             \
-            if (ix == 1) memcpy(out, px, (size_t)inner * sizeof(T));                              \
-            else for (int i = 0; i < inner; i++) out[i] = px[(long)i * ix];                       \
-            advance(&l, idx, off, 1);                                                             \
+            T *po = out + off[1];                                                                 \
+            if (ix == 1 && io == 1) memcpy(po, px, (size_t)inner * sizeof(T));                    \
+            else for (int i = 0; i < inner; i++) po[(long)i * io] = px[(long)i * ix];             \
+            advance(&l, idx, off, 2);                                                             \
         }                                                                                         \
     }
 

@@ -61,8 +61,8 @@ static void micro_kernel(int kc, const float *ap, const float *bp, float *c, int
     v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     for (int p = 0; p < kc; p++) {
         v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-        v128_t a0 = wasm_f32x4_splat(ap[0]), a1 = wasm_f32x4_splat(ap[1]);
-        v128_t a2 = wasm_f32x4_splat(ap[2]), a3 = wasm_f32x4_splat(ap[3]);
+        v128_t a0 = wasm_v128_load32_splat(ap + 0), a1 = wasm_v128_load32_splat(ap + 1);
+        v128_t a2 = wasm_v128_load32_splat(ap + 2), a3 = wasm_v128_load32_splat(ap + 3);
         c00 = wasm_f32x4_add(c00, wasm_f32x4_mul(a0, b0));
         c01 = wasm_f32x4_add(c01, wasm_f32x4_mul(a0, b1));
         c10 = wasm_f32x4_add(c10, wasm_f32x4_mul(a1, b0));

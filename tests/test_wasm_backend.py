@@ -331,3 +331,30 @@ def test_unsupported_dtypes_and_ops_run_on_the_cpu():
     np.testing.assert_array_equal(tf.argsort(y).numpy(), np.argsort(y, kind="stable"))  # no wasm kernel
     with pytest.raises(tf.errors.InvalidArgumentError, match="division by zero"):
         tf.math.floordiv(tf.constant([1, 2]), tf.constant([1, 0]))
+
+
+def test_slices_concat_split_and_pad_are_strided_copies():
+    x = rand(4, 5, 6)
+    for spec in [(slice(1, 3), 2), (Ellipsis, slice(None, None, -2)), (None, 3, slice(4, 0, -1), slice(None, None, 3)),
+                 (slice(None), slice(5, 9))]:
+        got = x_t = tf.constant(x)[spec]
+        assert on_wasm_backend(got) and x_t.shape == x[spec].shape
+        np.testing.assert_array_equal(got.numpy(), x[spec])
+    y = rand(4, 2, 6)
+    cat = tf.concat([x, y, x], axis=1)
+    assert on_wasm_backend(cat)
+    np.testing.assert_array_equal(cat.numpy(), np.concatenate([x, y, x], axis=1))
+    parts = tf.split(cat, [5, 2, 5], axis=1)
+    for p, e in zip(parts, (x, y, x)):
+        assert on_wasm_backend(p)
+        np.testing.assert_array_equal(p.numpy(), e)
+    padded = tf.pad(x, [[1, 0], [0, 2], [3, 1]])
+    assert on_wasm_backend(padded)
+    np.testing.assert_array_equal(padded.numpy(), np.pad(x, [[1, 0], [0, 2], [3, 1]]))
+    xv = tf.Variable(x)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(tf.pad(xv, [[1, 0], [0, 2], [3, 1]])[1:, ::2] * 3.0)
+    grad = tape.gradient(loss, xv)
+    expected = np.zeros_like(x)
+    expected[:, ::2] = 3.0
+    np.testing.assert_array_equal(grad.numpy(), expected)

@@ -7,6 +7,7 @@ through Pyodide, with the same methods. The adapter holds one instance of kernel
 * `call(name, *args)`: run an export with i32/f32 arguments, returning its result;
 * `alloc(nbytes)` / `free(ptr, nbytes)`: the module's own allocator (wt_alloc / wt_free);
 * `write(ptr, array)` / `read(ptr, count, dtype)`: copy data in and out of linear memory;
+* `fill_zero(ptr, nbytes)`: clear a block;
 * `set_params(words)`: fill the parameter block that shapes and strides travel in.
 """
 import ctypes
@@ -97,6 +98,9 @@ class WasmtimeAdapter:
     def read(self, ptr, count, dtype):
         dtype = np.dtype(dtype)
         return self._view()[ptr:ptr + count * dtype.itemsize].view(dtype).copy()
+
+    def fill_zero(self, ptr, nbytes):
+        self._view()[ptr:ptr + nbytes] = 0
 
     def set_params(self, words):
         words = np.asarray(words, dtype=np.int32)
