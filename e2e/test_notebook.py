@@ -148,6 +148,11 @@ def test_command_mode_keys(nbpage):
     assert nbpage.cells()[sel][0] == "markdown"
     page.keyboard.press("y")
     assert nbpage.cells()[sel][0] == "code"
+    # h shows the shortcuts, Escape hides them again.
+    page.keyboard.press("h")
+    assert page.locator("#help").is_visible() and "undo the last cell deletion" in page.inner_text("#help")
+    page.keyboard.press("Escape")
+    assert page.locator("#help").is_hidden()
 
 
 def test_save_and_reload(nbpage, server):

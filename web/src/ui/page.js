@@ -102,6 +102,8 @@ export function startNotebook() {
   click("btn-delete", () => { nb.remove(nb.selected); refreshUndo(); });
   click("btn-undo-delete", () => { nb.undoDelete(); refreshUndo(); });
   click("btn-clear", () => nb.clearOutputs());
+  const help = $("help");
+  click("btn-help", () => { help.hidden = !help.hidden; });
   click("btn-download", () => {
     const blob = new Blob([serializeNotebook(nb.nb)], { type: "application/x-ipynb+json" });
     const a = document.createElement("a");
@@ -245,6 +247,7 @@ export function startNotebook() {
     // Escape outside an editor (focus on a toolbar button, say) also means command mode.
     if (e.key === "Escape" && !t?.closest?.(".cm-editor") && t?.id !== "nb-rename") {
       if (nb.mode !== "command") nb.commandMode();
+      help.hidden = true;
       return;
     }
     if (nb.mode !== "command") return;
@@ -264,6 +267,7 @@ export function startNotebook() {
     else if (e.key === "m") nb.setType(i, "markdown");
     else if (e.key === "y") nb.setType(i, "code");
     else if (e.key === "z") { nb.undoDelete(); refreshUndo(); }
+    else if (e.key === "h") help.hidden = !help.hidden;
     else if (e.key === "c") nb.copy(i);
     else if (e.key === "x") { nb.cut(i); refreshUndo(); }
     else if (e.key === "v") nb.paste(i);
