@@ -11,8 +11,8 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 600,  // the CodeMirror chunk (editor, Python and Markdown modes) is ~560 kB
     rollupOptions: {
-      // bench.html: the browser benchmarks beside TensorFlow.js (tests/bench/bench_browser.py); only it loads tfjs.
-      input: { main: "index.html", bench: "bench.html" },
+      // board.html: the `webtensor board` dashboard. bench.html: the browser benchmarks beside TensorFlow.js (tests/bench/bench_browser.py); only it loads tfjs.
+      input: { main: "index.html", bench: "bench.html", board: "board.html" },
       // CodeMirror is most of the page's code: its own chunk keeps the page chunk small and cacheable.
       output: { manualChunks: (id) => (id.includes("node_modules/@codemirror") || id.includes("node_modules/@lezer") ? "codemirror" : undefined) },
     },
