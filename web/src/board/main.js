@@ -4,7 +4,10 @@ import "uplot/dist/uPlot.min.css";
 import "./board.css";
 import { mountDashboard } from "./dashboard.js";
 import { HttpSource } from "./http_source.js";
+import { MemorySource } from "./memory_source.js";
 
 const params = new URLSearchParams(location.search);
 const source = new HttpSource("", { interval: Number(params.get("poll") ?? 2000) });
 window.__board = mountDashboard(document.getElementById("board"), source);
+// For the scale benchmark (tests/bench/bench_board.py) and for mounting a second dashboard by hand.
+window.__boardModules = { mountDashboard, HttpSource, MemorySource };

@@ -3,7 +3,7 @@
 // (double-click), a readout of the nearest point of each run under the cursor, CSV and PNG downloads.
 // Only what fits the chart's pixel width is handed to uPlot: see series.js downsample().
 import uPlot from "uplot";
-import { align, downsample, lowerBound, smooth } from "./series.js";
+import { MinMaxTree, align, downsample, lowerBound, smooth } from "./series.js";
 
 const PAN_FACTOR = 1;
 
@@ -134,15 +134,18 @@ export class ScalarChart {
   render() {
     const width = Math.max(200, Math.floor(this.el.clientWidth || 400));
     const [xmin, xmax] = this.range ?? this._extent();
-    const buckets = Math.max(50, width - 70);     // the plot area: the width less the y axis
+    // the plot area: the width less the y axis (settings.downsample === false draws every point, for comparison)
+    const buckets = this.settings.downsample === false ? Infinity : Math.max(50, width - 70);
     const log = this.settings.yScale === "log";
     const parts = [];
     let yMin = Infinity, yMax = -Infinity;
     this.plotted = {};
     for (const { run, series } of this.runs) {
       const p = this._prepared(run, series);
-      const raw = downsample(p.xs, p.raw, xmin, xmax, buckets, log);
-      const sm = downsample(p.xs, p.smoothed, xmin, xmax, buckets, log);
+      const big = p.length > 4 * buckets;     // min/max trees, built once per data or smoothing change
+      const raw = downsample(p.xs, p.raw, xmin, xmax, buckets, log, big ? (p.rawTree ??= new MinMaxTree(p.raw)) : null);
+      const sm = downsample(p.xs, p.smoothed, xmin, xmax, buckets, log,
+                            big ? (p.smoothedTree ??= new MinMaxTree(p.smoothed)) : null);
       parts.push(raw, sm);
       yMin = Math.min(yMin, raw.yMin, sm.yMin);
       yMax = Math.max(yMax, raw.yMax, sm.yMax);

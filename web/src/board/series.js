@@ -39,10 +39,55 @@ export function upperBound(xs, x, lo = 0, hi = xs.length) {
   return lo;
 }
 
+const LEAF = 8;   // values per leaf of a MinMaxTree
+
+/** Min and max of any index range of a value array in O(log n): a bottom-up segment tree over leaves of
+ * LEAF values (non-finite values ignored), so a wide chart's buckets cost the same at 1k or 1M points. */
+export class MinMaxTree {
+  constructor(values) {
+    this.values = values;
+    const leaves = Math.ceil(values.length / LEAF);
+    let size = 1;
+    while (size < leaves) size *= 2;
+    this.size = size;
+    this.min = new Float64Array(2 * size).fill(Infinity);
+    this.max = new Float64Array(2 * size).fill(-Infinity);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i], leaf = size + ((i / LEAF) | 0);
+      if (v < this.min[leaf]) this.min[leaf] = v;
+      if (v > this.max[leaf]) this.max[leaf] = v;
+    }
+    for (let k = size - 1; k >= 1; k--) {
+      this.min[k] = Math.min(this.min[2 * k], this.min[2 * k + 1]);
+      this.max[k] = Math.max(this.max[2 * k], this.max[2 * k + 1]);
+    }
+  }
+
+  /** [min, max] of the finite values in [i, j) (Infinity, -Infinity when there are none). */
+  query(i, j) {
+    let lo = Infinity, hi = -Infinity;
+    const v = this.values;
+    const headEnd = Math.min(j, Math.ceil(i / LEAF) * LEAF);
+    for (; i < headEnd; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i]; }
+    const tailStart = Math.max(i, Math.floor(j / LEAF) * LEAF);
+    for (let k = tailStart; k < j; k++) { if (v[k] < lo) lo = v[k]; if (v[k] > hi) hi = v[k]; }
+    let l = this.size + i / LEAF, r = this.size + tailStart / LEAF;
+    while (l < r) {
+      if (l & 1) { if (this.min[l] < lo) lo = this.min[l]; if (this.max[l] > hi) hi = this.max[l]; l++; }
+      if (r & 1) { r--; if (this.min[r] < lo) lo = this.min[r]; if (this.max[r] > hi) hi = this.max[r]; }
+      l >>= 1; r >>= 1;
+    }
+    return [lo, hi];
+  }
+}
+
 /** The points of (xs, ys) inside [xmin, xmax] (plus one neighbour each side, so lines reach the edges),
- * reduced to at most 4 per bucket of `buckets` equal x-widths: first, min, max, last in x order.
- * xs ascending. Returns {x, y, yMin, yMax} (yMin/yMax over finite y, for the y range; positive-only for log). */
-export function downsample(xs, ys, xmin, xmax, buckets, positiveOnly = false) {
+ * reduced for a chart `buckets` pixels wide. Few enough points are returned as they are. Otherwise each
+ * bucket (an equal x-width) gives its first value, its min and max (in the order the line meets them)
+ * and its last value, at four fixed x positions inside the bucket: every series of a chart then shares
+ * one x grid (cheap to align), and no spike is lost. xs ascending; tree: a MinMaxTree of ys (optional).
+ * Returns {x, y, yMin, yMax} (yMin/yMax over the finite y drawn; positive ones only for log scales). */
+export function downsample(xs, ys, xmin, xmax, buckets, positiveOnly = false, tree = null) {
   const n = xs.length;
   let start = Math.max(0, lowerBound(xs, xmin) - 1);
   let end = Math.min(n, upperBound(xs, xmax, start) + 1);
@@ -57,37 +102,47 @@ export function downsample(xs, ys, xmin, xmax, buckets, positiveOnly = false) {
     for (let i = 0; i < count; i++) { x[i] = xs[start + i]; y[i] = ys[start + i]; track(y[i]); }
     return { x, y, yMin, yMax };
   }
+  tree ??= new MinMaxTree(ys);
   const x = [], y = [];
+  const push = (px, py) => { x.push(px); y.push(py); track(py); };
   const width = (xmax - xmin) / buckets;
-  const bucketOf = (v) => Math.min(buckets, Math.max(-1, Math.floor((v - xmin) / width)));
-  let i = start;
-  while (i < end) {
-    const b = bucketOf(xs[i]);
-    let j = i, lo = -1, hi = -1;
-    for (; j < end && bucketOf(xs[j]) === b; j++) {
-      const v = ys[j];
-      if (!Number.isFinite(v)) continue;
-      if (lo < 0 || v < ys[lo]) lo = j;
-      if (hi < 0 || v > ys[hi]) hi = j;
-    }
-    const picks = [i, lo, hi, j - 1].filter((p) => p >= 0).sort((p, q) => p - q);
-    for (let k = 0; k < picks.length; k++) {
-      if (k > 0 && picks[k] === picks[k - 1]) continue;
-      x.push(xs[picks[k]]); y.push(ys[picks[k]]); track(ys[picks[k]]);
+  let i = lowerBound(xs, xmin, start);
+  if (start < i) push(xs[start], ys[start]);          // the neighbour left of the range
+  for (let b = 0; b < buckets && i < end; b++) {
+    const left = xmin + b * width;
+    const j = b === buckets - 1 ? upperBound(xs, xmax, i) : lowerBound(xs, left + width, i);
+    if (j <= i) continue;
+    const first = ys[i], last = ys[j - 1];
+    if (j - i <= 2) {
+      push(left, first);
+      if (j - i === 2) push(left + 0.75 * width, last);
+    } else {
+      const [lo, hi] = tree.query(i, j);
+      const rising = last >= first;
+      push(left, first);
+      if (lo <= hi) {
+        push(left + 0.25 * width, rising ? lo : hi);
+        push(left + 0.5 * width, rising ? hi : lo);
+      }
+      push(left + 0.75 * width, last);
     }
     i = j;
   }
+  if (i < end) push(xs[end - 1], ys[end - 1]);       // the neighbour right of the range
   return { x: Float64Array.from(x), y: Float64Array.from(y), yMin, yMax };
 }
 
 /** Merges per-run (x, y) series onto one sorted x axis, as uPlot wants: [xs, ys_run0, ys_run1, ...],
  * with null where a run has no point at an x. */
 export function align(seriesList) {
-  const all = [];
-  for (const s of seriesList) for (let i = 0; i < s.x.length; i++) all.push(s.x[i]);
-  all.sort((a, b) => a - b);
+  let total = 0;
+  for (const s of seriesList) total += s.x.length;
+  const all = new Float64Array(total);
+  let offset = 0;
+  for (const s of seriesList) { all.set(s.x, offset); offset += s.x.length; }
+  all.sort();       // typed arrays sort numerically, far faster than a comparator
   const xs = [];
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) xs.push(all[i]);
+  for (let i = 0; i < total; i++) if (i === 0 || all[i] !== all[i - 1]) xs.push(all[i]);
   const out = [xs];
   for (const s of seriesList) {
     const ys = new Array(xs.length).fill(null);
