@@ -10,10 +10,12 @@ through Pyodide, with the same methods. The adapter holds one instance of kernel
 * `fill_zero(ptr, nbytes)`: clear a block;
 * `set_params(words)`: fill the parameter block that shapes and strides travel in.
 """
+import atexit
 import ctypes
 import hashlib
 import os
 import pathlib
+import threading
 
 import numpy as np
 
@@ -41,6 +43,13 @@ class WasmtimeAdapter:
         self.memory = exports["memory"]
         self._funcs = {e.name: exports[e.name] for e in module.exports if e.name != "memory"}
         self._calls = {}        # export name -> a callable made on first use (see _fast_call)
+        # One store runs one call at a time. ctypes releases the GIL during a call, so another thread
+        # (or a tensor freed by the garbage collector there) must wait; re-entrant for frees that a
+        # collection triggers on this thread between calls.
+        self.lock = threading.RLock()
+        # At exit the engine may be torn down before the last tensors: their frees must not call it.
+        self.closed = False
+        atexit.register(self.close)
         self._bytes = None      # a numpy uint8 view of the whole linear memory, rebuilt after growth
         self._mapped = (0, 0)   # (address, length) the view was made for
         self._params = int(self.call("wt_params"))
@@ -56,7 +65,8 @@ class WasmtimeAdapter:
         fn = self._calls.get(name)
         if fn is None:
             fn = self._calls[name] = _fast_call(self, name) or self._checked_call(name)
-        return fn(*args)
+        with self.lock:
+            return fn(*args)
 
     def _checked_call(self, name):
         func, store, trap = self._funcs[name], self.store, self._wasmtime.Trap
@@ -75,7 +85,12 @@ class WasmtimeAdapter:
         return ptr
 
     def free(self, ptr, nbytes):
-        self.call("wt_free", ptr, max(int(nbytes), 1))
+        if not self.closed:
+            self.call("wt_free", ptr, max(int(nbytes), 1))
+
+    def close(self):
+        """Stops using the engine (at interpreter exit): later frees do nothing."""
+        self.closed = True
 
     def bytes_in_use(self):
         return self.call("wt_bytes_in_use") & 0xFFFFFFFF

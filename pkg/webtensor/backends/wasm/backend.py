@@ -145,7 +145,8 @@ class WasmBackend(Backend):
         for _, dtype in avals:
             if dtype not in HELD:
                 raise Fallback(f"{op.name} produces {dtype.name}")
-        return programs.KERNELS[op.name](self, op, handles, params, avals)
+        with self.adapter.lock:  # a kernel's parameter block and its calls belong together
+            return programs.KERNELS[op.name](self, op, handles, params, avals)
 
     # -- used by kernels ---------------------------------------------------------------------------
 
