@@ -72,6 +72,19 @@ def memory_info(device=None):
     return info() if info is not None else {"current": 0, "peak": 0, "pool": 0}
 
 
+def get_dispatch_count(device=None):
+    """GPU dispatches queued so far on the default (or named) backend; 0 on backends without dispatches.
+
+    Take the difference around a step to count its kernels:
+
+    >>> before = tf.config.experimental.get_dispatch_count()
+    >>> _ = train_step(x, y)
+    >>> tf.config.experimental.get_dispatch_count() - before
+    """
+    backend = _backends.default() if device is None else _backends.get(device)
+    return getattr(backend, "dispatch_count", 0)
+
+
 def _set_memory_growth(device, enable):
     """Accepted for compatibility; webtensor backends allocate on demand."""
 
@@ -86,4 +99,23 @@ experimental = types.SimpleNamespace(
     get_memory_info=_get_memory_info,
     list_physical_devices=list_physical_devices,
     list_logical_devices=list_logical_devices,
+    get_dispatch_count=get_dispatch_count,
+)
+
+
+def _set_optimizer_options(options):
+    """tf.config.optimizer.set_experimental_options: {"remapping": False} turns off the fusion of
+    elementwise chains in compiled tf.function plans (it applies to plans built afterwards)."""
+    from .core import compiled
+    compiled.options.update({k: bool(v) for k, v in dict(options).items()})
+
+
+def _get_optimizer_options():
+    from .core import compiled
+    return dict(compiled.options)
+
+
+optimizer = types.SimpleNamespace(
+    set_experimental_options=_set_optimizer_options,
+    get_experimental_options=_get_optimizer_options,
 )

@@ -130,6 +130,7 @@ class WebGPUBackend(Backend):
     def __init__(self, adapter):
         self.adapter = adapter
         self.generation = 0       # bumped when the device is lost and replaced
+        self.dispatch_count = 0   # dispatches queued since start (tf.config.experimental.get_dispatch_count)
         if getattr(adapter, "has_f16", False):
             STORAGE_TYPES[dtypes.float16] = F16
         self._reset_state()
@@ -363,5 +364,6 @@ class WebGPUBackend(Backend):
         words = [gx * programs.WORKGROUP]
         words += uniforms
         adapter.dispatch(pipeline, buffers, words, (gx, gy, 1))
+        self.dispatch_count += 1
         if adapter.pending >= MAX_PENDING:
             self.flush()
