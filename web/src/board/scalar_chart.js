@@ -149,7 +149,7 @@ export class ScalarChart {
       parts.push(raw, sm);
       yMin = Math.min(yMin, raw.yMin, sm.yMin);
       yMax = Math.max(yMax, raw.yMax, sm.yMax);
-      this.plotted[run] = { x: Array.from(sm.x), raw: Array.from(raw.y), smoothed: Array.from(sm.y) };
+      this.plotted[run] = { x: sm.x, raw: raw.y, smoothed: sm.y };
     }
     if (log) for (const part of parts) part.y = part.y.map((v) => (v > 0 ? v : NaN));
     this.xRange = [xmin, xmax];

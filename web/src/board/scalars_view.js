@@ -97,7 +97,8 @@ export class ScalarsView {
       for (const { run, series } of chart.runs) {
         const small = series.length <= 20000;     // whole columns only where they stay cheap to hand over
         out[tag][run] = { count: series.length, step: small ? Array.from(series.step.array) : null,
-                          value: small ? Array.from(series.value.array) : null, plotted: chart.plotted[run] };
+                          value: small ? Array.from(series.value.array) : null,
+                          plotted: Object.fromEntries(Object.entries(chart.plotted[run] || {}).map(([k, v]) => [k, Array.from(v)])) };
       }
     }
     return out;

@@ -135,6 +135,11 @@ export function downsample(xs, ys, xmin, xmax, buckets, positiveOnly = false, tr
 /** Merges per-run (x, y) series onto one sorted x axis, as uPlot wants: [xs, ys_run0, ys_run1, ...],
  * with null where a run has no point at an x. */
 export function align(seriesList) {
+  const first = seriesList[0]?.x;
+  const shared = first && seriesList.every((s) => s.x.length === first.length && s.x.every((v, i) => v === first[i]));
+  if (shared) {     // downsampled runs that share steps share the bucket grid: nothing to merge
+    return [Array.from(first), ...seriesList.map((s) => Array.from(s.y, (v) => (Number.isFinite(v) ? v : null)))];
+  }
   let total = 0;
   for (const s of seriesList) total += s.x.length;
   const all = new Float64Array(total);
