@@ -3,9 +3,10 @@
 // Python crosses into JS once per operation: buffers, pipelines and bind groups live here and are
 // named by small integer ids, so a dispatch is a single call `dispatch(pipe, slot, gx, gy, gz, ...ids)`
 // with plain numbers. Each dispatch's uniform words sit in a Python-side staging array (slot `slot`
-// of UNIFORM_WORDS u32 words); `flush(staging, used)` uploads the used slots with one writeBuffer from
-// a view of that array (getBuffer(), no copy) and submits. Reads return promises; Python waits on them
-// with pyodide.ffi.run_sync (JSPI) or awaits them.
+// of UNIFORM_WORDS u32 words); `flush(staging, first, end)` uploads slots first..end-1 with one
+// writeBuffer from a view of that array (getBuffer(), no copy) and submits the open pass. Python
+// flushes every few dispatches, so the GPU process starts on them while later ones are encoded.
+// Reads return promises; Python waits on them with pyodide.ffi.run_sync (JSPI) or awaits them.
 //
 // Exposed as globalThis.webtensorGPU, so Python reaches it as `js.webtensorGPU`.
 
@@ -232,15 +233,19 @@ class Bridge {
     this.pass.dispatchWorkgroups(gx, gy, gz);
   }
 
-  // Uploads `used` slots of uniform words from `staging` (a PyProxy of a uint32 numpy array, viewed in
-  // place) and submits the open pass. Returns whether anything was submitted.
-  flush(staging, used) {
+  // Uploads uniform slots first..end-1 from `staging` (a PyProxy of a uint32 numpy array, viewed in
+  // place) to the same slots of the ring, and submits the open pass. Returns whether anything was
+  // submitted. Slots are not reused before Python's flush() ends a run, and queue writes land after
+  // the work submitted before them, so each dispatch reads its own words.
+  flush(staging, first, end) {
     if (this.pass === null) return false;
     this.pass.end();
-    if (used > 0) {
+    if (end > first) {
       const view = staging.getBuffer("u32");
       try {
-        this.device.queue.writeBuffer(this.ring, 0, view.data.buffer, view.data.byteOffset, used * UNIFORM_SLOT);
+        const data = view.data;
+        this.device.queue.writeBuffer(this.ring, first * UNIFORM_SLOT, data.buffer,
+          data.byteOffset + first * UNIFORM_SLOT, (end - first) * UNIFORM_SLOT);
       } finally {
         view.release();
       }

@@ -65,12 +65,13 @@ export async function environment() {
 
 // Microseconds per eager tf.add on `size` float32 elements, `count` chained adds per timed call.
 // tfjs-webgpu runs ops on small tensors whose data is on the CPU with its CPU kernels (below
-// WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD elements); gpuOnly sets that threshold to 0 so every add dispatches.
+// WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD elements, read once at import); gpuOnly turns that forwarding
+// off (WEBGPU_CPU_FORWARD, read at each op) so that every add is a GPU dispatch, as webtensor's are.
 export async function perOp(backend, count = 1000, size = 16, { gpuOnly = false } = {}) {
   await use(backend);
-  const flag = "WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD";
-  const handoff = backend === "webgpu" ? tf.env().get(flag) : null;
-  if (gpuOnly) tf.env().set(flag, 0);
+  const flag = "WEBGPU_CPU_FORWARD";
+  const forward = backend === "webgpu" ? tf.env().getBool(flag) : null;
+  if (gpuOnly) tf.env().set(flag, false);
   const x = tf.zeros([size]);
   const one = tf.ones([size]);
   let last = null;
@@ -90,7 +91,7 @@ export async function perOp(backend, count = 1000, size = 16, { gpuOnly = false 
   if (got.some((v) => v !== count)) throw new Error(`tfjs ${backend} per-op: expected ${count}, got ${got[0]}`);
   const seconds = await timed(run);
   tf.dispose([x, one, last]);
-  if (gpuOnly) tf.env().set(flag, handoff);
+  if (gpuOnly) tf.env().set(flag, forward);
   const name = `tfjs-${backend}${gpuOnly ? " (GPU only)" : ""}`;
   return { case: "per_op", backend: name, us_per_op: (seconds / count) * 1e6, count, size };
 }
