@@ -24,6 +24,7 @@ _KERNEL, _READ, _ASSIGN, _CALL = range(4)
 _ASSIGN_KERNELS = {"assign_add": "add", "assign_sub": "subtract"}
 # Backends whose plans run through `execute`; the numpy plan calls kernels itself.
 _DEVICE_PLANS = ("webgpu",)
+_FILLS = {"ones_like": np.ones, "zeros_like": np.zeros}  # single-element fills of a known shape fold too
 _FOLD_LIMIT = 1 << 16  # elements: larger results of constant folding would cost memory for little gain
 
 
@@ -48,7 +49,7 @@ class Step:
     carry the variable in `var`.
     """
 
-    __slots__ = ("kind", "op", "params", "ins", "outs", "node", "fn", "var")
+    __slots__ = ("kind", "op", "params", "ins", "outs", "node", "fn", "var", "drop")
 
     def __init__(self, kind, op, params, ins, outs, node=None, fn=None, var=None):
         self.kind = kind
@@ -59,6 +60,7 @@ class Step:
         self.node = node
         self.fn = fn
         self.var = var
+        self.drop = ()  # slots whose last use is this step (device plans release them after it)
 
     def __repr__(self):
         name = self.op.name if self.op is not None else getattr(self.fn, "name", "call")
@@ -116,6 +118,8 @@ class Plan:
             from ..backends.webgpu import fusion
             steps, self.fused = fusion.fuse(steps, self)
         self.steps = steps
+        if self.device:
+            self._plan_lifetimes()
 
     def _new_slot(self, shape, dtype):
         self.avals.append((tuple(shape), dtype))
@@ -139,6 +143,12 @@ class Plan:
     def _fold(self, node, ins, outs):
         """Computes a node whose inputs are all constants once, at build time (device plans: e.g. the
         `range` of a loss, whose host-read inputs would otherwise wait for the GPU every step)."""
+        if self.device and node.op.name in _FILLS and len(outs) == 1:
+            shape, dtype = self.avals[outs[0]]
+            if None not in shape and int(np.prod(shape)) == 1 and self.backend.can_hold(dtype):
+                value = _FILLS[node.op.name](shape, dtype.as_numpy_dtype)
+                self.consts[outs[0]] = _tensor.wrap(self.backend.write(value), self.backend)
+                return True
         if not self.device or node.op.stateful or not ins or any(i not in self.consts for i in ins):
             return False
         if any(None in o._shape or int(np.prod(o._shape)) > _FOLD_LIMIT for o in node.outputs):
@@ -169,6 +179,24 @@ class Plan:
         return [Step(_READ, registry.OPS["read_variable"], None, (), (old,), node, var=var),
                 Step(_KERNEL, op, {}, (old, ins[0]), (new,), node),
                 Step(_ASSIGN, None, None, (new,), (), node, var=var)]
+
+    def _plan_lifetimes(self):
+        """Marks each step with the slots it reads for the last time. Releasing them there lets the buffer
+        pool hand the same buffers to the same steps every call (so cached bind groups are found again)
+        and bounds memory by the live set instead of the whole step."""
+        keep = set(self.outputs) | set(self.consts)
+        last = {}
+        for k, step in enumerate(self.steps):
+            for i in step.ins:
+                last[i] = k
+            for o in step.outs:
+                last.setdefault(o, k)  # a value nothing reads is released right away
+        drops = [[] for _ in self.steps]
+        for slot, k in last.items():
+            if slot not in keep:
+                drops[k].append(slot)
+        for step, drop in zip(self.steps, drops):
+            step.drop = tuple(drop)
 
     def run(self, tensors, captured):
         """Runs the plan on input tensors (on this plan's backend); returns output tensors."""
@@ -238,6 +266,8 @@ class Plan:
                 vals[step.outs[0]] = step.var._value
             else:
                 step.var._set(vals[step.ins[0]])
+            for i in step.drop:
+                vals[i] = None
         return [vals[s] for s in self.outputs]
 
 

@@ -28,6 +28,8 @@ F32, I32, U32 = "f32", "i32", "u32"
 _TYPES = {dtypes.float32: F32, dtypes.int32: I32, dtypes.bool: U32, dtypes.uint32: U32}
 _FILLS = {"zeros_like": {F32: "0.0", I32: "0", U32: "0u"}, "ones_like": {F32: "1.0", I32: "1", U32: "1u"}}
 _PASS = {"identity", "stop_gradient"}
+# inputs these ops read only for their shape: a group passes them in but binds no buffer for them
+_SHAPE_ONLY = {"zeros_like": (0,), "ones_like": (0,), "broadcast_like": (1,)}
 MAX_BINDINGS = 8  # WebGPU's default maxStorageBuffersPerShaderStage
 
 
@@ -62,6 +64,8 @@ def _member_expr(step, avals):
         return elementwise._CASTS.get((src, out))
     if name in _FILLS:
         return _FILLS[name][out]
+    if name == "broadcast_like" and types[0] == out:
+        return "v"
     if name == "where" and types[0] == U32 and types[1] == types[2] == out:
         return "select(c, b, a != 0u)"
     return None
@@ -189,7 +193,8 @@ def _join(k, s, producers, steps, avals, consumers, literals, limit):
                 if any(c not in member_set for c in consumers.get(o, ())):
                     return None
     ins, outs = _boundary(sorted(members), steps, consumers, member_set, literals)
-    if len(ins) + len(outs) > limit or 2 + len(shape) * (1 + len(ins)) > UNIFORM_WORDS - 1:
+    values = _value_slots([steps[m] for m in members])
+    if len([i for i in ins if i in values]) + len(outs) > limit or 2 + len(shape) * (1 + len(ins)) > UNIFORM_WORDS - 1:
         return None
     merged = producers[0]
     merged.members = sorted(members)
@@ -202,6 +207,16 @@ def _join(k, s, producers, steps, avals, consumers, literals, limit):
         g.deferred = []
     merged.deferred.sort()
     return merged
+
+
+def _value_args(step):
+    """The input slots a member reads values from (not only the shape)."""
+    skip = _SHAPE_ONLY.get(step.op.name, ())
+    return [i for p, i in enumerate(step.ins) if p not in skip]
+
+
+def _value_slots(members):
+    return {i for s in members for i in _value_args(s)}
 
 
 def _boundary(members, steps, consumers, member_set, literals):
@@ -253,6 +268,8 @@ class FusedKernel:
         self.literals = literals  # constant slot -> WGSL literal
         self.exprs = exprs
         self.ins = ins
+        values = _value_slots(members)
+        self.bound = [j for j, slot in enumerate(ins) if slot in values]  # inputs with a buffer binding
         self.outs = outs
         self.avals = plan.avals
         self.backend = plan.backend
@@ -266,16 +283,18 @@ class FusedKernel:
     def __call__(self, tensors):
         backend = self.backend
         shapes = []
-        handles = []
         for t in tensors:
+            shapes.append(t._shape)
+        shapes = tuple(shapes)
+        handles = []
+        for j in self.bound:
+            t = tensors[j]
             if t._backend is not backend:  # e.g. a cast of an int64 step counter, computed on the CPU
                 if t._dtype not in _TYPES:
                     return self._one_by_one(tensors)
                 handles.append(backend.write(t._backend.read(t._value)))
             else:
                 handles.append(t._value)
-            shapes.append(t._shape)
-        shapes = tuple(shapes)
         layout = self._layouts.get(shapes)
         if layout is None:
             layout = self._layouts[shapes] = self._layout(shapes)
@@ -318,8 +337,10 @@ class FusedKernel:
         rank = len(out_shape)
         n = size_of(out_shape)
         modes, words = [], [n] + list(out_shape)
-        for shape in shapes:
-            if tuple(shape) == out_shape:
+        for j, shape in enumerate(shapes):
+            if j not in self.bound:
+                modes.append("none")
+            elif tuple(shape) == out_shape:
                 modes.append("same")
             elif size_of(shape) == 1:
                 modes.append("scalar")
@@ -333,26 +354,28 @@ class FusedKernel:
         avals = self.avals
         var = dict(self.literals)
         lines, decls, funcs = [], [], []
-        for j, (slot, mode) in enumerate(zip(self.ins, modes)):
+        for b, j in enumerate(self.bound):
+            slot, mode = self.ins[j], modes[j]
             t = _TYPES[avals[slot][1]]
-            decls.append(f"@group(0) @binding({j}) var<storage, read> in{j}: array<{t}>;")
+            decls.append(f"@group(0) @binding({b}) var<storage, read> in{j}: array<{t}>;")
             index = {"same": "i", "scalar": "0u", "strided": f"index_of(i, {2 + rank + rank * j}u)"}[mode]
             lines.append(f"  let x{slot} = in{j}[{index}];")
             var[slot] = f"x{slot}"
         for m, (s, expr) in enumerate(zip(self.members, self.exprs)):
-            args = [var[i] for i in s.ins]
+            value_ins = _value_args(s)
+            args = [var[i] for i in value_ins]
             out_t = _TYPES[avals[s.outs[0]][1]]
-            in_ts = [_TYPES[avals[i][1]] for i in s.ins]
+            in_ts = [_TYPES[avals[i][1]] for i in value_ins]
             names = ["v"] if len(args) == 1 else ["a", "b", "c"][:len(args)]
             sig = ", ".join(f"{p}: {t}" for p, t in zip(names, in_ts))
             funcs.append(f"fn op{m}({sig}) -> {out_t} {{ return {expr}; }}")
             lines.append(f"  let x{s.outs[0]} = op{m}({', '.join(args)});")
             var[s.outs[0]] = f"x{s.outs[0]}"
         for j, slot in enumerate(self.outs):
-            b = len(self.ins) + j
+            b = len(self.bound) + j
             decls.append(f"@group(0) @binding({b}) var<storage, read_write> out{j}: array<{_TYPES[avals[slot][1]]}>;")
             lines.append(f"  out{j}[i] = x{slot};")
-        binding = len(self.ins) + len(self.outs)
+        binding = len(self.bound) + len(self.outs)
         prelude = _prelude(binding)
         index_fn = ""
         if "strided" in modes:
