@@ -358,3 +358,11 @@ def test_slices_concat_split_and_pad_are_strided_copies():
     expected = np.zeros_like(x)
     expected[:, ::2] = 3.0
     np.testing.assert_array_equal(grad.numpy(), expected)
+
+
+@pytest.mark.parametrize("spec", [1, -1, (0, 2), (Ellipsis, 1), (None, -2), (slice(None), -1, None)])
+def test_slices_with_integer_indices(spec):
+    x = rand(3, 4)
+    got = tf.constant(x)[spec]
+    assert on_wasm_backend(got)
+    np.testing.assert_array_equal(got.numpy(), x[spec])

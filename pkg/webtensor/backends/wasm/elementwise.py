@@ -103,9 +103,14 @@ kernel("ones_like")(_fill(1))
 
 def _alias(backend, op, inputs, params, avals):
     (shape, dtype), = avals
-    if None in shape:  # reshape to a shape given as a run-time input (read on the host)
-        shape = tuple(int(d) for d in inputs[1])
-    return backend.alias(inputs[0], shape, dtype)
+    if None in shape:  # reshape to a shape given as a run-time input (read on the host), maybe with a -1
+        shape = [int(d) for d in inputs[1]]
+        if -1 in shape:
+            known = size_of([d for d in shape if d != -1])
+            shape[shape.index(-1)] = inputs[0].size // known if known else 0
+        if size_of(shape) != inputs[0].size:
+            raise Fallback(f"reshape of {inputs[0].shape} to {shape} (the CPU kernel raises the error)")
+    return backend.alias(inputs[0], tuple(shape), dtype)
 
 
 kernel("reshape", host_inputs=(1,))(_alias)

@@ -79,11 +79,13 @@ def _slice_geometry(shape, spec):
     numpy works the geometry out on a stand-in array with one-byte elements whose byte strides are
     our element strides; the stand-in's memory is never read.
     """
-    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), shape=shape,
-                                                strides=contiguous_strides(shape))
-    view = stand_in[spec]
+    # A trailing axis of size 1, always taken whole, keeps the result a view (an int index alone
+    # would give a numpy scalar, a copy).
+    stand_in = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), shape=tuple(shape) + (1,),
+                                                strides=contiguous_strides(shape) + [0])
+    view = stand_in[(spec if isinstance(spec, tuple) else (spec,)) + (slice(None),)]
     offset = view.__array_interface__["data"][0] - stand_in.__array_interface__["data"][0]
-    return offset, view.shape, view.strides
+    return offset, view.shape[:-1], view.strides[:-1]
 
 
 @kernel("strided_slice", dtypes=HELD)
