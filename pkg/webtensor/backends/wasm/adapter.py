@@ -35,7 +35,13 @@ class WasmtimeAdapter:
     def __init__(self, path=WASM_PATH):
         import wasmtime
         self._wasmtime = wasmtime
-        self.engine = wasmtime.Engine()
+        config = wasmtime.Config()
+        try:  # a base address that never moves lets the parameter block keep one numpy view
+            config.memory_may_move = False
+            self._stable_base = True
+        except AttributeError:
+            self._stable_base = False
+        self.engine = wasmtime.Engine(config)
         self.store = wasmtime.Store(self.engine)
         module = _load_module(wasmtime, self.engine, pathlib.Path(path))
         self.instance = wasmtime.Instance(self.store, module, [])
@@ -53,6 +59,7 @@ class WasmtimeAdapter:
         self._bytes = None      # a numpy uint8 view of the whole linear memory, rebuilt after growth
         self._mapped = (0, 0)   # (address, length) the view was made for
         self._params = int(self.call("wt_params"))
+        self._param_view = self._view()[self._params:self._params + 4 * PARAM_WORDS].view(np.int32)
 
     @classmethod
     def request(cls):
@@ -118,10 +125,12 @@ class WasmtimeAdapter:
         self._view()[ptr:ptr + nbytes] = 0
 
     def set_params(self, words):
-        words = np.asarray(words, dtype=np.int32)
-        if words.size > PARAM_WORDS:
-            raise ValueError(f"{words.size} parameter words exceed the block's {PARAM_WORDS}")
-        self._view()[self._params:self._params + 4 * words.size] = words.view(np.uint8)
+        if len(words) > PARAM_WORDS:
+            raise ValueError(f"{len(words)} parameter words exceed the block's {PARAM_WORDS}")
+        if self._stable_base:
+            self._param_view[:len(words)] = words
+        else:
+            self._view()[self._params:self._params + 4 * len(words)].view(np.int32)[:] = words
 
 
 def _fast_call(adapter, name):

@@ -3,7 +3,7 @@ cast, fills, and the zero-copy views (reshape, expand_dims, squeeze, identity)."
 import numpy as np
 
 from ... import dtypes
-from .programs import SUFFIX, WIDTH, Fallback, broadcast_strides, collapse, kernel, layout_words, size_of
+from .programs import SUFFIX, WIDTH, Fallback, broadcast_layout, kernel, size_of
 
 F32, I32, BOOL = dtypes.float32, dtypes.int32, dtypes.bool
 
@@ -50,9 +50,9 @@ def _broadcast_call(backend, name, operands, out):
     """Calls a broadcast kernel `name(*operands, out, rank)` with the layout in the parameter block."""
     if not out.size:
         return out
-    shape, strides = collapse(out.shape, *[broadcast_strides(h.shape, out.shape) for h in operands])
-    backend.set_params(layout_words(shape, strides))
-    backend.call(name, *[h.ptr for h in operands], out.ptr, len(shape))
+    rank, words = broadcast_layout(out.shape, *[h.shape for h in operands])
+    backend.set_params(words)
+    backend.call(name, *[h.ptr for h in operands], out.ptr, rank)
     return out
 
 

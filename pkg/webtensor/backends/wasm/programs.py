@@ -5,6 +5,8 @@ the output handles, writes shapes into the parameter block and calls the exports
 `<op>_<dtype>` (kernels_wasm/README.md). It raises `Fallback` when these particular params have
 no kernel; the registry then runs the op on the CPU.
 """
+import functools
+
 from ... import dtypes
 
 MAX_RANK = 8
@@ -99,3 +101,10 @@ def layout_words(shape, strides_list):
     for k, strides in enumerate(strides_list):
         words[8 * (k + 1):8 * (k + 1) + len(strides)] = strides
     return words
+
+
+@functools.lru_cache(maxsize=4096)
+def broadcast_layout(out_shape, *shapes):
+    """(rank, parameter words) of a broadcast kernel reading `shapes` into a contiguous out_shape."""
+    dims, strides = collapse(out_shape, *[broadcast_strides(s, out_shape) for s in shapes])
+    return len(dims), layout_words(dims, strides)
