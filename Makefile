@@ -71,6 +71,7 @@ notebook: assets web-build
 	done
 	$(PY) -m webtensor notebook --port $(PORT) --no-browser --notebook-dir $(NOTEBOOK_DIR)
 
+# bench_compiled.py: dispatches and step time of tf.function training steps, eager vs compiled (fused).
 # bench_browser.py: the notebook's start-up and webtensor beside TensorFlow.js in headless Chromium.
 # bench_board.py: the dashboard's frame time while panning 10 runs x 100k points per tag.
 bench: setup e2e-setup assets web-build
@@ -78,6 +79,7 @@ bench: setup e2e-setup assets web-build
 	$(PY) tests/bench/bench_core.py
 	$(PY) tests/bench/bench_keras.py
 	$(PY) tests/bench/bench_webgpu.py
+	$(PY) tests/bench/bench_compiled.py
 	$(PY) tests/bench/bench_wasm.py
 	$(PY) tests/bench/bench_browser.py
 	$(PY) tests/bench/bench_board.py

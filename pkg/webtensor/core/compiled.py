@@ -49,7 +49,7 @@ class Step:
     carry the variable in `var`.
     """
 
-    __slots__ = ("kind", "op", "params", "ins", "outs", "node", "fn", "var", "drop")
+    __slots__ = ("kind", "op", "params", "ins", "outs", "node", "fn", "var", "drop", "buffers")
 
     def __init__(self, kind, op, params, ins, outs, node=None, fn=None, var=None):
         self.kind = kind
@@ -61,6 +61,7 @@ class Step:
         self.fn = fn
         self.var = var
         self.drop = ()  # slots whose last use is this step (device plans release them after it)
+        self.buffers = []  # device plans: the buffers this step's outputs got last time, in reverse order
 
     def __repr__(self):
         name = self.op.name if self.op is not None else getattr(self.fn, "name", "call")
@@ -249,25 +250,34 @@ class Plan:
         for slot, v in self.consts.items():
             vals[slot] = v
         execute = registry.execute
-        for step in self.steps:
-            kind = step.kind
-            if kind == _KERNEL:
-                res = execute(step.op, [vals[i] for i in step.ins], step.params)
-                outs = step.outs
-                if len(outs) == 1:
-                    vals[outs[0]] = res
+        backend = self.backend
+        try:
+            for step in self.steps:
+                kind = step.kind
+                if kind == _KERNEL or kind == _CALL:
+                    backend.preferred = step.buffers
+                    backend.allocated = got = []
+                    if kind == _KERNEL:
+                        res = execute(step.op, [vals[i] for i in step.ins], step.params)
+                        outs = step.outs
+                        if len(outs) == 1:
+                            vals[outs[0]] = res
+                        else:
+                            for o, r in zip(outs, res):
+                                vals[o] = r
+                    else:
+                        for o, r in zip(step.outs, step.fn([vals[i] for i in step.ins])):
+                            vals[o] = r
+                    got.reverse()
+                    step.buffers = got
+                elif kind == _READ:
+                    vals[step.outs[0]] = step.var._value
                 else:
-                    for o, r in zip(outs, res):
-                        vals[o] = r
-            elif kind == _CALL:
-                for o, r in zip(step.outs, step.fn([vals[i] for i in step.ins])):
-                    vals[o] = r
-            elif kind == _READ:
-                vals[step.outs[0]] = step.var._value
-            else:
-                step.var._set(vals[step.ins[0]])
-            for i in step.drop:
-                vals[i] = None
+                    step.var._set(vals[step.ins[0]])
+                for i in step.drop:
+                    vals[i] = None
+        finally:
+            backend.preferred = backend.allocated = None
         return [vals[s] for s in self.outputs]
 
 

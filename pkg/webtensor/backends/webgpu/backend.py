@@ -131,6 +131,11 @@ class WebGPUBackend(Backend):
         self.adapter = adapter
         self.generation = 0       # bumped when the device is lost and replaced
         self.dispatch_count = 0   # dispatches queued since start (tf.config.experimental.get_dispatch_count)
+        # A compiled plan replaying a step asks for the buffers that step's outputs had last time (in
+        # allocation order), so the same bind groups are found in the adapter's cache; `allocated` collects
+        # what output() hands out meanwhile. Both are None outside plans.
+        self.preferred = None
+        self.allocated = None
         if getattr(adapter, "has_f16", False):
             STORAGE_TYPES[dtypes.float16] = F16
         self._reset_state()
@@ -199,7 +204,10 @@ class WebGPUBackend(Backend):
         bucket = _bucket(nbytes)
         recent = self._in_flight.get(bucket) if for_dispatch else None
         free = self._pool.get(bucket)
-        if recent:
+        buffer = self._preferred_buffer(bucket, recent, free) if self.preferred else None
+        if buffer is not None:
+            pass
+        elif recent:
             buffer = recent.pop()
         elif free:
             buffer = free.pop()
@@ -220,7 +228,21 @@ class WebGPUBackend(Backend):
             self._buffers[id(buffer)] = buffer
         self.bytes_in_use += bucket
         self.peak_bytes = max(self.peak_bytes, self.bytes_in_use)
+        if self.allocated is not None and for_dispatch:
+            self.allocated.append(buffer)
         return GPUHandle(Storage(self, buffer, bucket), shape, dtype)
+
+    def _preferred_buffer(self, bucket, recent, free):
+        """The next preferred buffer when it is free in this bucket (taken out of its free list), else None."""
+        buffer = self.preferred.pop()
+        if recent and buffer in recent:
+            recent.remove(buffer)
+            return buffer
+        if free and buffer in free:
+            free.remove(buffer)
+            self.bytes_pooled -= bucket
+            return buffer
+        return None
 
     def _release(self, buffer, bucket):
         self.bytes_in_use -= bucket
