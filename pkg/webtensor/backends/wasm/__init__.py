@@ -1,7 +1,8 @@
 """The wasm backend: WebAssembly SIMD kernels (kernels_wasm/ -> kernels.wasm) through a module adapter.
 
-Natively the adapter is the `wasmtime` package; in the browser it will be WebAssembly.instantiate
-through Pyodide. `create()` returns None when the module or an engine is missing.
+Natively the adapter is the `wasmtime` package (adapter.py); in the browser it is the page's own
+WebAssembly engine through Pyodide (browser.py). `create()` returns None when the module or an
+engine is missing.
 """
 import importlib.util
 import sys
@@ -14,15 +15,19 @@ def available():
     if not WASM_PATH.exists():
         return False
     if sys.platform == "emscripten":
-        return False  # the browser adapter (WebAssembly.instantiate through js) is not written yet
+        import js
+        return hasattr(js, "WebAssembly")
     return importlib.util.find_spec("wasmtime") is not None
 
 
 def create():
-    """A WasmBackend on kernels.wasm, or None."""
+    """A WasmBackend on kernels.wasm (its module instantiated on first use), or None."""
     if not available():
         return None
     from . import elementwise, indexing, movement, nn, reduce  # noqa: F401  (register kernels)
-    from .adapter import WasmtimeAdapter
     from .backend import WasmBackend
-    return WasmBackend(WasmtimeAdapter)
+    if sys.platform == "emscripten":
+        from .browser import BrowserAdapter as Adapter
+    else:
+        from .adapter import WasmtimeAdapter as Adapter
+    return WasmBackend(Adapter)
