@@ -253,3 +253,14 @@ def test_keras_fit_compiled_equals_eager(webgpu):
     np.testing.assert_allclose(plan_loss, eager_loss, rtol=1e-5)
     for got, want in zip(plan_w, eager_w):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_plan_lists_what_it_fused(webgpu):
+    f = tf.function(lambda x, w: tf.nn.relu(x @ w + 1.0) * 2.0)
+    x, w = tf.constant(F(3, 4)), tf.constant(F(4, 2))
+    f(x, w)
+    kernels = _plan(f, x, w).kernels()
+    assert [k["kernel"] for k in kernels] == ["matmul", "fused_add_relu_multiply"]
+    graph = f.get_concrete_function(x, w).graph
+    by_name = {n.name: n.op.name for n in graph.nodes}
+    assert [by_name[n] for n in kernels[1]["nodes"]] == ["add", "relu", "multiply"]

@@ -78,6 +78,22 @@ def variants(model):
     return out
 
 
+def keras_fits():
+    """{eager, fused: callable running one epoch of Keras fit (16 batches of 64) on a digits-sized MLP}."""
+    r = np.random.default_rng(0)
+    x = r.normal(size=(1024, 64)).astype(np.float32)
+    y = r.integers(0, 10, size=1024).astype(np.int32)
+    out = {}
+    for name, eagerly in (("eager", True), ("fused", False)):
+        tf.keras.utils.set_random_seed(0)
+        model = tf.keras.Sequential([tf.keras.Input((64,)), tf.keras.layers.Dense(64, activation="relu"),
+                                     tf.keras.layers.Dense(10)])
+        model.compile(optimizer="adam", run_eagerly=eagerly,
+                      loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        out[name] = (lambda model=model: model.fit(x, y, batch_size=64, epochs=1, verbose=0, shuffle=False))
+    return out
+
+
 def counts(backend, run, steps=5):
     """(dispatches, new buffers, new bind groups) per step, after warm-up steps."""
     for _ in range(steps):
@@ -113,12 +129,17 @@ def main(argv=None):
                 times = timer.compare(runs)
                 row.update({name + "_ms": t * 1e3 for name, t in times.items()})
                 results[f"{backend_name}/{model}"] = row
+            times = timer.compare(keras_fits())
+            results[f"{backend_name}/fit"] = {name + "_ms": t * 1e3 / 16 for name, t in times.items()}
         finally:
             tf.config.set_backend(previous)
     print(f"\n{'backend/model':16} {'eager ms':>9} {'plan ms':>9} {'fused ms':>9} {'eager/fused':>12} {'eager/plan':>11}")
     for key, row in results.items():
-        e, p, f = row["eager_ms"], row["plan_ms"], row["fused_ms"]
-        print(f"{key:16} {e:9.2f} {p:9.2f} {f:9.2f} {e / f:11.2f}x {e / p:10.2f}x")
+        e, p, f = row["eager_ms"], row.get("plan_ms"), row["fused_ms"]
+        plan = f"{p:9.2f}" if p is not None else f"{'-':>9}"
+        ratio = f"{e / p:10.2f}x" if p is not None else f"{'-':>11}"
+        print(f"{key:16} {e:9.2f} {plan} {f:9.2f} {e / f:11.2f}x {ratio}")
+    print("(fit: Keras model.fit per batch, digits-sized MLP; eager = run_eagerly=True)")
     gpu = {k: v for k, v in results.items() if "eager_counts" in v}
     if gpu:
         print(f"\nwebgpu per step (warm)  {'eager':>7} {'plan':>7} {'fused':>7} {'cut':>6}   new buffers e/p/f   "

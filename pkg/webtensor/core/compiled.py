@@ -181,6 +181,18 @@ class Plan:
                 Step(_KERNEL, op, {}, (old, ins[0]), (new,), node),
                 Step(_ASSIGN, None, None, (new,), (), node, var=var)]
 
+    def kernels(self):
+        """The plan's kernel calls in order: [{"kernel": name, "nodes": [graph node names]}]; a fused
+        kernel lists every node it computes (for views of what the compiler fused)."""
+        out = []
+        for step in self.steps:
+            if step.kind == _KERNEL:
+                out.append({"kernel": step.op.name, "nodes": [step.node.name]})
+            elif step.kind == _CALL:
+                members = getattr(step.fn, "members", ())
+                out.append({"kernel": getattr(step.fn, "name", "call"), "nodes": [m.node.name for m in members]})
+        return out
+
     def _plan_lifetimes(self):
         """Marks each step with the slots it reads for the last time. Releasing them there lets the buffer
         pool hand the same buffers to the same steps every call (so cached bind groups are found again)

@@ -164,7 +164,8 @@ def _literals(plan):
         wgsl = _TYPES.get(dtype)
         if wgsl is None or size_of(shape) != 1 or not hasattr(t, "numpy"):
             continue
-        value = t.numpy().reshape(())
+        host = getattr(t._value, "host", None)  # the copy a small upload keeps: no wait for the GPU
+        value = (host if host is not None else t.numpy()).reshape(())
         if wgsl == F32:
             out[slot] = f"bitcast<f32>({f32_bits(value)}u)"
         elif wgsl == I32:
