@@ -16,22 +16,62 @@ from .programs import Fallback
 HELD = (dtypes.float32, dtypes.int32, dtypes.bool)
 
 
+POOL_BYTES = 64 << 20  # freed blocks kept for reuse by size, so a training step's tensors skip the allocator
+
+
+class BlockPool:
+    """Blocks of the module's memory by exact size: a freed block waits here for the next request of
+    its size (training steps repeat their shapes), saving two engine calls per tensor; beyond
+    POOL_BYTES, blocks go back to the module's allocator."""
+
+    def __init__(self, adapter):
+        self.adapter = adapter
+        self.free = {}
+        self.pooled = 0
+
+    def take(self, nbytes):
+        blocks = self.free.get(nbytes)
+        if blocks:
+            self.pooled -= nbytes
+            return blocks.pop()
+        try:
+            return self.adapter.alloc(nbytes)
+        except MemoryError:
+            self.trim()
+            return self.adapter.alloc(nbytes)
+
+    def give(self, ptr, nbytes):
+        if self.pooled + nbytes <= POOL_BYTES:
+            self.free.setdefault(nbytes, []).append(ptr)
+            self.pooled += nbytes
+        else:
+            self.adapter.free(ptr, nbytes)
+
+    def trim(self):
+        """Returns every pooled block to the module's allocator."""
+        for nbytes, blocks in self.free.items():
+            for ptr in blocks:
+                self.adapter.free(ptr, nbytes)
+        self.free.clear()
+        self.pooled = 0
+
+
 class Storage:
-    """A block of the module's memory; returns to its allocator when no handle uses it any more."""
+    """A block of the module's memory; returns to the pool when no handle uses it any more."""
 
-    __slots__ = ("ptr", "nbytes", "_adapter", "__weakref__")
+    __slots__ = ("ptr", "nbytes", "_pool", "__weakref__")
 
-    def __init__(self, adapter, nbytes):
+    def __init__(self, pool, nbytes):
         self.nbytes = nbytes
-        self.ptr = adapter.alloc(nbytes)
-        self._adapter = adapter
+        self.ptr = pool.take(nbytes)
+        self._pool = pool
 
     def __del__(self):
-        adapter = self._adapter
-        if adapter is not None:
-            self._adapter = None
+        pool = self._pool
+        if pool is not None and not pool.adapter.closed:
+            self._pool = None
             try:
-                adapter.free(self.ptr, self.nbytes)
+                pool.give(self.ptr, self.nbytes)
             except Exception:  # interpreter shutdown: the module may already be gone
                 pass
 
@@ -88,6 +128,7 @@ class WasmBackend(Backend):
         """The module adapter, instantiated on first use (compiling the module can take seconds)."""
         if self._adapter is None:
             self._adapter = self._make_adapter()
+            self.pool = BlockPool(self._adapter)
         return self._adapter
 
     # -- memory ------------------------------------------------------------------------------------
@@ -96,8 +137,8 @@ class WasmBackend(Backend):
         """A new handle for a kernel to write."""
         shape = tuple(int(d) for d in shape)
         nbytes = programs.size_of(shape) * np.dtype(dtype.as_numpy_dtype).itemsize
-        handle = WasmHandle(Storage(self.adapter, nbytes), shape, dtype)
-        return handle
+        self.adapter  # noqa: B018  (instantiates the module and its pool on first use)
+        return WasmHandle(Storage(self.pool, nbytes), shape, dtype)
 
     def alias(self, handle, shape, dtype=None):
         """A handle sharing handle's storage under another shape (reshape, squeeze, identity...)."""
@@ -105,13 +146,13 @@ class WasmBackend(Backend):
 
     def scratch(self, nbytes):
         """A temporary block (freed when the returned Storage is dropped)."""
-        return Storage(self.adapter, nbytes)
+        self.adapter  # noqa: B018
+        return Storage(self.pool, nbytes)
 
     def memory_info(self):
-        current = self.adapter.bytes_in_use()
+        current = self.adapter.bytes_in_use() - self.pool.pooled
         self.peak_bytes = max(self.peak_bytes, current)
-        return {"current": current, "peak": self.peak_bytes,
-                "pool": self.adapter.memory_bytes() - current}
+        return {"current": current, "peak": self.peak_bytes, "pool": self.pool.pooled}
 
     # -- the backend protocol ----------------------------------------------------------------------
 

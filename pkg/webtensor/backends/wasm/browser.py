@@ -9,7 +9,7 @@ import threading
 
 import numpy as np
 
-from .adapter import WASM_PATH, KernelTrap
+from .adapter import PARAM_WORDS, WASM_PATH, KernelTrap
 
 
 class BrowserAdapter:
@@ -30,6 +30,8 @@ class BrowserAdapter:
         self.lock = threading.RLock()  # the backend holds it around a kernel (threads are rare here)
         self.closed = False
         self._params = self.call("wt_params") & 0xFFFFFFFF
+        self._param_host = np.zeros(PARAM_WORDS, np.int32)
+        self._param_view = None  # an Int32Array over the block, made again after the memory grows
 
     @classmethod
     def request(cls):
@@ -86,4 +88,10 @@ class BrowserAdapter:
             self._bytes(ptr, nbytes).fill(0)
 
     def set_params(self, words):
-        self.write(self._params, np.asarray(words, dtype=np.int32))
+        host = self._param_host
+        host[:len(words)] = words
+        try:
+            self._param_view.assign(host)
+        except Exception:  # none yet, or detached by a memory growth (its length is then 0)
+            self._param_view = self._js.Int32Array.new(self.memory.buffer, self._params, PARAM_WORDS)
+            self._param_view.assign(host)
