@@ -6,7 +6,7 @@ import { Kernel } from "../kernel.js";
 import * as tfjs from "./tfjs_cases.js";
 import CASES_PY from "./webtensor_cases.py?raw";
 
-const DEFAULTS = { sizes: [256, 512, 1024], perOpCount: 1000, mlpSteps: 10, minSeconds: 0.5 };
+const DEFAULTS = { sizes: [256, 512, 1024], perOpCount: 1000, mlpSteps: 10, minSeconds: 0.75, windows: 3 };
 
 const $ = (id) => document.getElementById(id);
 const kernel = new Kernel({ onStatus: (text) => ($("status").textContent = `kernel: ${text}`) });
@@ -48,7 +48,8 @@ async function run(options = {}) {
   const wanted = (c) => !o.only || o.only.includes(c);
   const q = JSON.stringify;
   await kernel.ready;
-  await webtensor(`MIN_SECONDS = ${o.minSeconds}`);
+  await webtensor(`MIN_SECONDS, WINDOWS = ${o.minSeconds}, ${o.windows}`);
+  Object.assign(tfjs.timing, { minSeconds: o.minSeconds, windows: o.windows });
   const environment = { webtensor: (await webtensor("environment()"))[0], tfjs: await tfjs.environment(),
     hardwareConcurrency: navigator.hardwareConcurrency, crossOriginIsolated: globalThis.crossOriginIsolated,
     userAgent: navigator.userAgent };
