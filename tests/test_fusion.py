@@ -55,6 +55,8 @@ CHAINS = {
     "activations": (lambda x: tf.nn.sigmoid(x) + tf.nn.softplus(x) - tf.nn.elu(x) + tf.zeros_like(x) + 1.0, [F(33)]),
     "comparisons": (lambda x, y: tf.cast(tf.equal(x, y), tf.int32) + tf.cast(tf.greater_equal(x, 0), tf.int32),
                     [I(10), I(10)]),
+    "non_finite_constants": (lambda x: tf.where(x > 0.0, x * 2.0, float("-inf")) - tf.minimum(x, float("inf")),
+                             [F(12)]),
     "rank4": (lambda x, y: tf.nn.relu(x + y) * x, [F(2, 3, 4, 5), F(1, 3, 1, 5)]),
 }
 

@@ -18,6 +18,8 @@ The kernel text depends on the members, dtypes, rank and how each input is index
 the output, a single element, or broadcast strides), never on sizes: sizes and strides go in the
 uniforms, and pipelines are cached by the text.
 """
+import numpy as np
+
 from ... import dtypes
 from ...core import compiled
 from ...core import tensor as _tensor
@@ -167,6 +169,8 @@ def _literals(plan):
         host = getattr(t._value, "host", None)  # the copy a small upload keeps: no wait for the GPU
         value = (host if host is not None else t.numpy()).reshape(())
         if wgsl == F32:
+            if not np.isfinite(value):  # NOTE: Tint evaluates bitcast<f32>(literal) and rejects inf and nan
+                continue
             out[slot] = f"bitcast<f32>({f32_bits(value)}u)"
         elif wgsl == I32:
             out[slot] = f"i32({int(value)})"
