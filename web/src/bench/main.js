@@ -34,7 +34,8 @@ function show(row) {
   const what = row.case === "per_op" ? `tf.add, ${row.size} floats` : row.case === "matmul" ? `matmul ${row.n}` : `MLP step, ${row.variant}`;
   const value = row.us_per_op ?? row.gflops ?? row.ms_per_step;
   const unit = row.case === "per_op" ? "µs/op" : row.case === "matmul" ? "GFLOP/s" : "ms/step";
-  for (const text of [what, row.backend, `${value.toPrecision(3)} ${unit}`]) {
+  const who = row.backend === "webgpu" || row.backend === "numpy" ? `webtensor-${row.backend}` : row.backend;
+  for (const text of [what, who, `${value.toPrecision(3)} ${unit}`]) {
     const td = document.createElement("td");
     td.textContent = text;
     tr.append(td);

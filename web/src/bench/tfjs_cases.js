@@ -188,5 +188,5 @@ export async function mlp(backend, variant, problem, steps = 10) {
   tf.dispose([xs, onehot, ...(params || [])]);
   if (model) model.dispose();
   if (!(losses[losses.length - 1] < firstLoss)) throw new Error(`tfjs ${backend} ${variant}: the loss did not fall`);
-  return { case: "mlp", backend: `tfjs-${backend}`, variant, ms_per_step: (seconds / steps) * 1e3, first_loss: firstLoss };
+  return { case: "mlp", backend: `tfjs-${backend}`, variant, ms_per_step: (seconds / steps) * 1e3, first_loss: firstLoss, steps };
 }

@@ -150,7 +150,8 @@ class MLP:
 
 def mlp(backend, variant, steps=10):
     """ms per training step of the MLP: variant "eager", "function" (tf.function) or "keras"
-    (Sequential.train_on_batch, SGD). `steps` steps per timed call, then one wait."""
+    (Sequential.train_on_batch, SGD). `steps` steps per timed call, then one wait. first_loss is the
+    loss of step `steps` (the warm-up call's last), computed before that step's update."""
     weights, x, labels = mlp_problem()
     with tf.device(DEVICES[backend]):
         data = tf.constant(x), tf.one_hot(labels, CLASSES)
@@ -179,4 +180,4 @@ def mlp(backend, variant, steps=10):
     if not losses[-1] < losses[0]:
         raise AssertionError(f"mlp {backend} {variant}: the loss did not fall ({losses[0]} -> {losses[-1]})")
     _report(case="mlp", backend=backend, variant=variant, ms_per_step=seconds / steps * 1e3,
-            first_loss=losses[0])
+            first_loss=losses[0], steps=steps)
