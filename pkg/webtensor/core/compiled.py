@@ -89,23 +89,28 @@ class Plan:
             self.capture_slots.append(s)
         live = _live_nodes(graph)
         steps = []
-        self._assigned = {}  # id(variable) -> slot last assigned to it (device plans read it from there)
+        # device plans: id(variable) -> the slot holding its value since the last read or assign of it
+        self._known = {}
         for node in graph.nodes:
             name = node.op.name
             if name == "placeholder" or id(node) not in live:
                 continue
+            if node.op.stateful and name not in ("read_variable", "assign_variable"):
+                self._known.clear()  # e.g. a py_function: it might assign variables itself
             outs = tuple(self._new_slot(o._shape, o._dtype) for o in node.outputs)
             for o, s in zip(node.outputs, outs):
                 slot_of[id(o)] = s
             ins = tuple(slot_of[id(i)] for i in node.inputs)
             if name == "constant":
                 self.consts[outs[0]] = self._constant(node.params["value"])
-            elif name == "read_variable" and id(node.params["variable"]) in self._assigned:
-                # NOTE: a read after an assign in the same step is the assigned value: forwarding it lets
-                # the optimizer's m_t = m.assign_add(...); read(m) chains fuse into one kernel
-                slot_of[id(node.outputs[0])] = self._assigned[id(node.params["variable"])]
+            elif name == "read_variable" and id(node.params["variable"]) in self._known:
+                # NOTE: a second read, or a read after an assign, is the value already in a slot: forwarding
+                # it lets an optimizer's m.assign_add(...) then m chain fuse into one kernel with one load of m
+                slot_of[id(node.outputs[0])] = self._known[id(node.params["variable"])]
             elif name == "read_variable":
                 steps.append(Step(_READ, node.op, None, ins, outs, node, var=node.params["variable"]))
+                if self.device:
+                    self._known[id(node.params["variable"])] = outs[0]
             elif name == "assign_variable":
                 steps.extend(self._assign(node, ins))
             elif node.op.kernel is None:
@@ -167,19 +172,22 @@ class Plan:
         var, mode = node.params["variable"], node.params["mode"]
         if mode not in _ASSIGN_KERNELS:
             if self.device:
-                self._assigned[id(var)] = ins[0]
+                self._known[id(var)] = ins[0]
             return [Step(_ASSIGN, None, None, ins, (), node, var=var)]
         if not self.device:
             return [Step(_ASSIGN, None, None, ins, (), node, fn=registry.OPS[_ASSIGN_KERNELS[mode]].kernel, var=var)]
         # device plans: read, add/subtract, assign, so the update's arithmetic can fuse with what computes it
         value = node.inputs[0]
-        old = self._new_slot(value._shape, value._dtype)
         new = self._new_slot(value._shape, value._dtype)
         op = registry.OPS[_ASSIGN_KERNELS[mode]]
-        self._assigned[id(var)] = new
-        return [Step(_READ, registry.OPS["read_variable"], None, (), (old,), node, var=var),
-                Step(_KERNEL, op, {}, (old, ins[0]), (new,), node),
-                Step(_ASSIGN, None, None, (new,), (), node, var=var)]
+        steps = []
+        old = self._known.get(id(var))
+        if old is None:
+            old = self._new_slot(value._shape, value._dtype)
+            steps.append(Step(_READ, registry.OPS["read_variable"], None, (), (old,), node, var=var))
+        self._known[id(var)] = new
+        return steps + [Step(_KERNEL, op, {}, (old, ins[0]), (new,), node),
+                        Step(_ASSIGN, None, None, (new,), (), node, var=var)]
 
     def kernels(self):
         """The plan's kernel calls in order: [{"kernel": name, "nodes": [graph node names]}]; a fused
