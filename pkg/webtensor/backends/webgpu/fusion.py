@@ -1,22 +1,21 @@
 """Fusion of elementwise chains in compiled plans into single generated WGSL kernels.
 
 A compiled Plan (core/compiled.py) is a flat list of steps over numbered slots. This pass finds
-maximal groups of elementwise steps (the unary and binary families, casts, where, fills) and
-replaces each group of two or more by one step that dispatches one generated kernel: one
-invocation per element of the group's shape computes every member in registers, reading each
-external input through its broadcast strides and writing only the members whose values are used
-outside the group (several outputs when an intermediate escapes).
+maximal groups of elementwise steps (the unary and binary families, comparisons, casts, where,
+fills, broadcast_like) and replaces each group of two or more by one step that dispatches one
+generated kernel (fused_kernel.py): every member is computed in registers per element of the
+group's shape, and only the members whose values are used outside the group are written (several
+outputs when an intermediate escapes).
 
-Which steps may share a group (`fuse`): a group runs where its last member stood, so a group is
-closed as soon as a step outside it reads one of its values. Members have the group's static shape,
-except members whose values are only used inside the group, which may be smaller (broadcast):
-they are recomputed per element of the larger shape. Bindings (inputs plus outputs) stay within
-the adapter's storage-buffer limit and the uniforms within one uniform block. At run time a group
+Which steps may share a group: a group runs where its last member stood, so it is closed as soon
+as a step outside it reads one of its values; an assign of one of its values instead moves to just
+after the group (unless the variable is read or written in between), so an optimizer's update of
+m, v and the variable stays one kernel. Members have the group's static shape, except members whose
+values are only used inside the group, which may be smaller (broadcast): they are recomputed per
+element of the larger shape. Bound buffers (inputs plus outputs) stay within WebGPU's default 8
+storage buffers per stage: single-element constants become literals, single-element values the CPU
+computed become uniforms, and inputs read only for their shape bind nothing. At run time a group
 whose actual shapes do not fit (a None dimension resolved differently) runs its members one by one.
-
-The kernel text depends on the members, dtypes, rank and how each input is indexed (same shape as
-the output, a single element, or broadcast strides), never on sizes: sizes and strides go in the
-uniforms, and pipelines are cached by the text.
 """
 import numpy as np
 
