@@ -6,6 +6,17 @@ import webtensor as tf
 from webtensor.core import compiled
 
 
+@pytest.fixture(autouse=True)
+def numpy_default():
+    """These tests read the numpy plan (tests/test_fusion.py covers webgpu's), whatever the default backend."""
+    previous = tf.config.get_backend()
+    tf.config.set_backend("numpy")
+    try:
+        yield
+    finally:
+        tf.config.set_backend(previous)
+
+
 def _mlp(seed=0):
     rng = np.random.default_rng(seed)
     x = tf.constant(rng.normal(size=(8, 5)).astype(np.float32))
