@@ -6,10 +6,10 @@ are named by integer ids, so each operation crosses the Python/JS bridge once: a
 pipeline id, uniform slot, grid and buffer ids as plain numbers, and its uniform words go into a
 Python staging array that `flush` uploads with one write from a view of its memory (no copy).
 
-Dispatches are submitted in small batches (SUBMIT_EVERY) while they are encoded, so the GPU process
-(where Chrome runs WebGPU, on other cores) works on the first batches while Python encodes the next:
-a command reaches it only at a submit. The backend still sees one pending run of up to RING_SLOTS
-dispatches until it flushes, and each dispatch keeps its own uniform slot until then.
+On a hardware adapter dispatches are submitted in small batches (SUBMIT_EVERY) while they are encoded,
+so the GPU works on the first batches while Python encodes the next (a command reaches the GPU process
+only at a submit). The backend still sees one pending run of up to RING_SLOTS dispatches until it
+flushes, and each dispatch keeps its own uniform slot until then.
 
 Reads are the sync point: `read` waits for `mapAsync` with `pyodide.ffi.run_sync` (JSPI), which works
 in code run by `runPythonAsync` (every notebook cell); `read_async` is the awaitable form.
@@ -23,10 +23,11 @@ import numpy as np
 from .adapter import RING_SLOTS, STORAGE, UNIFORM, UNIFORM_WORDS, TexturePool, _binding_kinds
 
 
-# Chromium on SwiftShader, 2 shared vCPUs, 1000 chained tiny adds, one run: 88.8 us/op submitting every
-# 256 dispatches, 73.6 every 64, 67.1 every 32, 63.5 every 16, 73.3 every 8, 121 every 4 (a submit costs
-# tens of us). Interleaved runs on a busier machine, where no core was idle, put 16..256 within noise.
-# tfjs-webgpu submits every 15.
+# Dispatches per early submit on a hardware adapter, whose GPU works beside the CPU (tfjs-webgpu submits
+# every 15; not measured here, where there is no GPU). A software adapter's "GPU" is the same CPU cores:
+# in Chromium on SwiftShader (2 shared vCPUs, interleaved runs, median of 8) 1000 chained tiny adds took
+# 48 us/op submitting only at the backend's flush and 55 us/op submitting every 32, the MLP step alike,
+# so software adapters submit only when the backend flushes.
 SUBMIT_EVERY = 32
 
 _F32_BITS = re.compile(r"bitcast<f32>\(\s*(0x[0-9a-fA-F]+)u\s*\)")
@@ -107,6 +108,7 @@ class BrowserAdapter:
         self._read = bridge.read
         self.pending = 0  # dispatches encoded since the last flush (each holds uniform slot `pending`)
         self._submitted = 0  # of those, how many went out in early submits
+        self.submit_every = RING_SLOTS if self.is_software else SUBMIT_EVERY
 
     @classmethod
     def request(cls):
@@ -226,7 +228,7 @@ class BrowserAdapter:
         gx, gy, gz = grid
         self._dispatch(pipeline[0], slot, gx, gy, gz, *[b.id for b in buffers])
         self.pending = slot + 1
-        if self.pending - self._submitted >= SUBMIT_EVERY:
+        if self.pending - self._submitted >= self.submit_every:
             self._submit()
 
     def _submit(self):
