@@ -121,9 +121,28 @@ def _find(rows, **want):
     return None
 
 
+def goals(first, rows):
+    """One line per goal of the browser benchmarks: met, MISSED, or not measured in this run."""
+    lines = []
+    if first:
+        cold = min(r["seconds"] for r in first["cold"])
+        lines.append(f"first cell cold {cold:.1f} s < {GOAL_FIRST_CELL_S:g} s: {'met' if cold < GOAL_FIRST_CELL_S else 'MISSED'}")
+    ours, theirs = _find(rows, case="per_op", backend="webgpu"), _find(rows, case="per_op", backend="tfjs-webgpu (GPU only)")
+    if ours and theirs:
+        ratio = ours["us_per_op"] / theirs["us_per_op"]
+        lines.append(f"per-op {ratio:.2f}x tfjs-webgpu <= {GOAL_PER_OP_RATIO:g}x: {'met' if ratio <= GOAL_PER_OP_RATIO else 'MISSED'}")
+    sizes = sorted({r["n"] for r in rows if r["case"] == "matmul"})
+    pairs = [(_find(rows, case="matmul", n=n, backend="webgpu"), _find(rows, case="matmul", n=n, backend="tfjs-webgpu"))
+             for n in sizes]
+    if pairs and all(a and b for a, b in pairs):
+        ok = all(a["gflops"] >= b["gflops"] for a, b in pairs)
+        lines.append(f"matmul >= tfjs-webgpu at {', '.join(map(str, sizes))}: {'met' if ok else 'MISSED'}")
+    return ["Goals: " + "; ".join(lines) + ".", ""] if lines else []
+
+
 def tables(first, result):
     rows = result["rows"]
-    out = []
+    out = goals(first, rows)
     if first:
         out += ["Time to the first executed cell on the notebook page (navigation to its output, best of "
                 f"{len(first['cold'])}; goal < {GOAL_FIRST_CELL_S:g} s cold), and where the kernel's start went:", "",
