@@ -7,7 +7,7 @@ about 20 s in Chromium on SwiftShader). The WebGPU backend modules are slow on a
     WEBTENSOR_E2E_SUITE=tests/test_webgpu_compute.py,tests/test_op_table.py pytest e2e/test_browser_suite.py
 
 (`WEBTENSOR_E2E_SUITE=1` runs the WebGPU modules and the op table). Tests run with
-WEBTENSOR_TEST_BACKENDS=webgpu, so the op table's `backend` fixture picks the page's GPU.
+WEBTENSOR_TEST_BACKENDS=webgpu,wasm, so the op table runs on the page's GPU and on the wasm kernels.
 """
 import json
 import os
@@ -59,10 +59,13 @@ def test_module_passes_in_the_browser(suite_page, module):
     r = suite_page.run(f"""
 import os, pytest
 os.chdir("/home/pyodide/webtensor-tests")
-os.environ["WEBTENSOR_TEST_BACKENDS"] = "webgpu"
+os.environ["WEBTENSOR_TEST_BACKENDS"] = "webgpu,wasm"
 rc = pytest.main(["-q", "-p", "no:cacheprovider", "--tb=short", "-rf", {module!r}])
+import webtensor as tf
+print("backends", *tf.config.available_backends())
 print("exit status", int(rc))
 """, timeout_ms=3_600_000)
     out = "".join(t for _, t in r["streams"])
     assert r["ok"], r["error"]
     assert "exit status 0" in out, out[-8000:]
+    assert {"webgpu", "wasm"} <= set(out.split("backends", 1)[1].split("\n", 1)[0].split()), out[-2000:]
