@@ -108,11 +108,14 @@ export class GraphsView {
     this.svg.style.display = this.run ? "" : "none";
     if (!this.run) { this.graph = null; return; }
     this.runSelect.value = this.run;
-    const count = listing.runs[this.run].graphs;
-    let entry = this.graphsByRun.get(this.run);
+    const run = this.run;
+    const count = listing.runs[run].graphs;
+    let entry = this.graphsByRun.get(run);
     if (!entry || entry.count !== count) {
-      entry = { count, graphs: await this.ctx.source.graphs(this.run) };
-      this.graphsByRun.set(this.run, entry);
+      entry = { count, graphs: await this.ctx.source.graphs(run) };
+      this.graphsByRun.set(run, entry);
+      // NOTE: another run may have been chosen while this one loaded; its own update draws it.
+      if (this.run !== run) return;
     }
     this.graphSelect.replaceChildren(...entry.graphs.map((g, i) =>
       new Option(`${g.tag ?? g.name}${g.kind === "keras" ? " (Keras model)" : ""} · step ${g.step ?? 0} · ${g.nodes.length} nodes`, String(i))));
