@@ -193,13 +193,15 @@ def test_function_with_random_ops_and_untracked_state(tmp_path):
     class Noisy(tf.Module):
         @tf.function(input_signature=[tf.TensorSpec([3], tf.float32)])
         def __call__(self, x):
-            return x + tf.random.uniform([3], 0.0, 1e-6)
+            return x + tf.random.uniform([3], 0.0, 0.1)
 
     tf.saved_model.save(Noisy(), str(tmp_path / "noisy"))
     r = tf.saved_model.load(str(tmp_path / "noisy"))
     a, b = r(tf.constant([1.0, 2.0, 3.0])).numpy(), r(tf.constant([1.0, 2.0, 3.0])).numpy()
-    np.testing.assert_allclose(a, [1, 2, 3], atol=1e-5)
-    assert not np.array_equal(a, b)  # the random state advances between calls
+    assert np.all((a >= [1, 2, 3]) & (a < [1.1, 2.1, 3.1]))
+    # The random state advances between calls (noise below float32's spacing near 1-3 made equal
+    # results a 1-in-150 chance; at 0.1 wide they are not).
+    assert not np.array_equal(a, b)
 
 
 def test_unsavable_params_raise_at_save(tmp_path):
