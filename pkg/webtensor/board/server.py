@@ -13,13 +13,10 @@ Errors answer {"status", "message"} with 400 (bad query) or 404 (no such run, ta
 import http.server
 import json
 import os
-import signal
 import sys
-import threading
 import urllib.parse
-import webbrowser
 
-from ..notebook.server import find_project_root, mime_type
+from ..notebook.server import find_project_root, mime_type, run_until_stopped
 from .logdir import BoardLogdir
 
 DEFAULT_PORT = 6006
@@ -179,10 +176,6 @@ def _not_built_page(dist_dir):
             f"then reload. The JSON API is already served at <code>/api/runs</code>.</p></body></html>")
 
 
-def _stop_on_sigterm(signum, frame):
-    raise KeyboardInterrupt
-
-
 def serve(logdir, port=DEFAULT_PORT, host="127.0.0.1", open_browser=True, dist_dir=None):
     """Runs the dashboard server over `logdir` until Ctrl+C; returns the process exit status.
 
@@ -201,16 +194,4 @@ def serve(logdir, port=DEFAULT_PORT, host="127.0.0.1", open_browser=True, dist_d
     print(f"webtensor board serving {logdir} ({len(server.board.runs)} runs)", flush=True)
     if not os.path.isfile(os.path.join(server.dist_dir, PAGE)):
         print(f"  front end not built ({server.dist_dir} has no {PAGE}): run `make web-build`", flush=True)
-    print(f"  {server.url}", flush=True)
-    print("Press Ctrl+C to stop.", flush=True)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    if open_browser:
-        threading.Timer(0.5, webbrowser.open, args=(server.url,)).start()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        print("\nwebtensor board: stopped", flush=True)
-    finally:
-        server.server_close()
-    return 0
+    return run_until_stopped(server, "webtensor board", open_browser)

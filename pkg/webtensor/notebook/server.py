@@ -341,6 +341,12 @@ def serve(port=8888, host="127.0.0.1", notebook_dir=".", open_browser=True, root
     for name, folder in server.mounts.items():
         if not os.path.isdir(folder):
             print(f"  /{name}/ is empty ({folder} missing): run `make assets`", flush=True)
+    return run_until_stopped(server, "webtensor notebook", open_browser)
+
+
+def run_until_stopped(server, label, open_browser):
+    """Prints the server's URL, serves until Ctrl+C or SIGTERM (optionally opening a browser), closes
+    it; returns 0. Shared by `webtensor notebook` and `webtensor board`."""
     print(f"  {server.url}", flush=True)
     print("Press Ctrl+C to stop.", flush=True)
     if threading.current_thread() is threading.main_thread():
@@ -350,7 +356,7 @@ def serve(port=8888, host="127.0.0.1", notebook_dir=".", open_browser=True, root
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        print("\nwebtensor notebook: stopped", flush=True)
+        print(f"\n{label}: stopped", flush=True)
     finally:
         server.server_close()
     return 0
