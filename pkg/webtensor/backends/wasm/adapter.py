@@ -27,7 +27,28 @@ class KernelTrap(RuntimeError):
     """A kernel trapped (out of memory inside a kernel, or a bug): the message names the export."""
 
 
-class WasmtimeAdapter:
+class ModuleCalls:
+    """What every module adapter builds on its own `call(name, *args)`: the allocator's exports."""
+
+    def alloc(self, nbytes):
+        ptr = self.call("wt_alloc", max(int(nbytes), 1)) & 0xFFFFFFFF  # i32 results are signed
+        if not ptr:
+            raise MemoryError(f"the wasm module could not allocate {int(nbytes)} bytes (its memory is limited to 4 GiB)")
+        return ptr
+
+    def free(self, ptr, nbytes):
+        if not self.closed:
+            self.call("wt_free", ptr, max(int(nbytes), 1))
+
+    def close(self):
+        """Stops using the engine (at interpreter exit): later frees do nothing."""
+        self.closed = True
+
+    def bytes_in_use(self):
+        return self.call("wt_bytes_in_use") & 0xFFFFFFFF
+
+
+class WasmtimeAdapter(ModuleCalls):
     """kernels.wasm instantiated by wasmtime; memory moves through numpy views over linear memory."""
 
     name = "wasmtime"
@@ -84,23 +105,6 @@ class WasmtimeAdapter:
             except trap as e:
                 raise KernelTrap(f"wasm kernel {name} trapped: {str(e).splitlines()[0]}") from e
         return call
-
-    def alloc(self, nbytes):
-        ptr = self.call("wt_alloc", max(int(nbytes), 1)) & 0xFFFFFFFF  # i32 results are signed
-        if not ptr:
-            raise MemoryError(f"the wasm module could not allocate {int(nbytes)} bytes (its memory is limited to 4 GiB)")
-        return ptr
-
-    def free(self, ptr, nbytes):
-        if not self.closed:
-            self.call("wt_free", ptr, max(int(nbytes), 1))
-
-    def close(self):
-        """Stops using the engine (at interpreter exit): later frees do nothing."""
-        self.closed = True
-
-    def bytes_in_use(self):
-        return self.call("wt_bytes_in_use") & 0xFFFFFFFF
 
     def memory_bytes(self):
         return self.memory.data_len(self.store)

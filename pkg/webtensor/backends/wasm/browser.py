@@ -9,10 +9,10 @@ import threading
 
 import numpy as np
 
-from .adapter import PARAM_WORDS, WASM_PATH, KernelTrap
+from .adapter import PARAM_WORDS, WASM_PATH, KernelTrap, ModuleCalls
 
 
-class BrowserAdapter:
+class BrowserAdapter(ModuleCalls):
     """kernels.wasm under the browser's WebAssembly engine, reached through Pyodide's `js` module."""
 
     name = "webassembly"
@@ -48,22 +48,6 @@ class BrowserAdapter:
             return fn(*args)
         except self._error as e:  # a trap arrives as a WebAssembly.RuntimeError
             raise KernelTrap(f"wasm kernel {name} trapped: {e}") from e
-
-    def alloc(self, nbytes):
-        ptr = self.call("wt_alloc", max(int(nbytes), 1)) & 0xFFFFFFFF  # i32 results are signed
-        if not ptr:
-            raise MemoryError(f"the wasm module could not allocate {int(nbytes)} bytes (its memory is limited to 4 GiB)")
-        return ptr
-
-    def free(self, ptr, nbytes):
-        if not self.closed:
-            self.call("wt_free", ptr, max(int(nbytes), 1))
-
-    def close(self):
-        self.closed = True
-
-    def bytes_in_use(self):
-        return self.call("wt_bytes_in_use") & 0xFFFFFFFF
 
     def memory_bytes(self):
         return int(self.memory.buffer.byteLength)
