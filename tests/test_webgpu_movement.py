@@ -5,6 +5,7 @@ import pytest
 
 import webtensor as tf
 from webtensor import dtypes
+from webtensor.backends.base import HostValue
 from webtensor.core.registry import OPS
 
 pytestmark = pytest.mark.skipif("webgpu" not in tf.config.available_backends(), reason="no WebGPU adapter")
@@ -42,19 +43,6 @@ def rand(shape, dtype=np.float32):
 
 
 DTYPES = [np.float32, np.int32, np.uint32, np.bool_]
-
-
-class HostValue:
-    """What backend.run should hand a shape rule for an input read on the host (see the report)."""
-
-    def __init__(self, a):
-        self._value = a
-        self.shape = self._shape = a.shape
-        self.dtype = a.dtype
-        self._dtype = dtypes.from_numpy(a.dtype)
-
-    def numpy(self):
-        return self._value
 
 
 def run_program(name, inputs, params, host=None):

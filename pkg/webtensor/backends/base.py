@@ -5,6 +5,7 @@ and ``.dtype`` (a numpy dtype). ``run`` executes one registered op on handles
 and returns handles. Ops or dtypes a backend lacks fall back to the CPU
 (numpy) backend with a transfer, as TensorFlow's soft device placement does.
 """
+from .. import dtypes
 
 
 class Backend:
@@ -38,3 +39,18 @@ class Backend:
 
     def __repr__(self):
         return f"<backend {self.name} {self.device_name}>"
+
+
+class HostValue:
+    """What a shape rule sees of an input a kernel reads on the host (a numpy array)."""
+
+    __slots__ = ("_value", "_shape", "_dtype", "shape", "dtype")
+
+    def __init__(self, array):
+        self._value = array
+        self._shape = self.shape = array.shape
+        self.dtype = array.dtype
+        self._dtype = dtypes.from_numpy(array.dtype)
+
+    def numpy(self):
+        return self._value

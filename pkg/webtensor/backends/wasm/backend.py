@@ -9,7 +9,7 @@ raising `Fallback` from a kernel builder when only the parameters rule it out.
 import numpy as np
 
 from ... import dtypes
-from ..base import Backend
+from ..base import Backend, HostValue
 from . import programs
 from .programs import Fallback
 
@@ -94,21 +94,6 @@ class WasmHandle:
     @property
     def size(self):
         return programs.size_of(self.shape)
-
-
-class HostValue:
-    """What a shape rule sees of an input a kernel reads on the host (a numpy array)."""
-
-    __slots__ = ("_value", "_shape", "_dtype", "shape", "dtype")
-
-    def __init__(self, array):
-        self._value = array
-        self._shape = self.shape = array.shape
-        self.dtype = array.dtype
-        self._dtype = dtypes.from_numpy(array.dtype)
-
-    def numpy(self):
-        return self._value
 
 
 class WasmBackend(Backend):

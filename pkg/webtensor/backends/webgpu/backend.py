@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from ... import dtypes, errors
-from ..base import Backend
+from ..base import Backend, HostValue
 from . import programs
 from .adapter import STORAGE
 
@@ -100,21 +100,6 @@ class GPUHandle:
     @property
     def wgsl_type(self):
         return STORAGE_TYPES[self._dtype][0]
-
-
-class HostValue:
-    """What a shape rule sees of an input a program reads on the host (a numpy array)."""
-
-    __slots__ = ("_value", "_shape", "_dtype", "shape", "dtype")
-
-    def __init__(self, array):
-        self._value = array
-        self._shape = self.shape = array.shape
-        self.dtype = array.dtype
-        self._dtype = dtypes.from_numpy(array.dtype)
-
-    def numpy(self):
-        return self._value
 
 
 HOST_COPY_BYTES = 65536
