@@ -177,7 +177,6 @@ export function startNotebook() {
   let listDir = "";
   async function openPath(path) {
     if (nb.dirty) await nb.save();
-    nb.saveDraft();
     const url = new URL(location.href);
     url.searchParams.set("path", path);
     location.assign(url);
